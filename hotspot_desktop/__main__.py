@@ -1,0 +1,8 @@
+"""``python -m hotspot_desktop``: same as the ``hotspot-desktop`` command."""
+
+import sys
+
+from hotspot_desktop.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
