@@ -42,7 +42,9 @@ setup_venv() {
   fi
   # Reinstall only when the project's declared dependencies changed.
   local want
-  want="$(sha256sum pyproject.toml tests/plugin_example/pyproject.toml 2>/dev/null | sha256sum | cut -c1-16)"
+  local f files=()
+  for f in pyproject.toml tests/plugin_example/pyproject.toml; do [ -f "$f" ] && files+=("$f"); done
+  want="$(cat "${files[@]}" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$venv/bin/python" -m pip install -q --upgrade pip
     "$venv/bin/python" -m pip install -q -e ".[test]"
