@@ -1,0 +1,36 @@
+"""The QApplication: names for QSettings, the app icon, high-DPI and the exception hook."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication
+
+from hotspot_desktop import __version__
+from hotspot_desktop.gui import errors
+from hotspot_desktop.gui.settings import APPLICATION, ORGANIZATION
+
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+
+
+def icon(name: str) -> QIcon:
+    """An icon from the package's resources folder (``name`` without ``.svg``)."""
+    return QIcon(str(RESOURCES / f"{name}.svg"))
+
+
+def create_app(argv: list[str] | None = None) -> QApplication:
+    """Return the running QApplication, creating and configuring it on first call."""
+    app = QApplication.instance()
+    if app is None:
+        # Fractional scale factors (125 %, 150 %) are common on analysts' laptops: keep them exact.
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication([sys.argv[0] if sys.argv else "hotspot-desktop", *(argv or [])])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("app_icon"))
+    errors.install_excepthook()
+    return app  # type: ignore[return-value]
