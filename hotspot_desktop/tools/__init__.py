@@ -1,0 +1,1 @@
+"""Tools: the plugin contract (base), discovery (registry), built-ins and provenance."""

@@ -1,0 +1,391 @@
+"""The tool contract: a declaration (parameters, outputs, help) plus a deferred ``run``.
+
+One declaration drives the parameter dialog, the background run, the headless CLI and the
+provenance of every result (the QGIS Processing idea: ``initAlgorithm`` + ``processAlgorithm``
+with feedback). Declarations are cheap: ``run`` is an import path ``"module:function"``
+resolved only when the tool runs, so listing 50 tools imports none of their numerics.
+
+The run function has the signature ``run(inputs: dict, ctx: RunContext) -> ToolResult``.
+``inputs`` maps parameter names to values: layer parameters receive a frozen snapshot of the
+layer (filtered incidents only), zone-set parameters a GeoDataFrame of the chosen zone rows.
+
+This module is pure (no Qt).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+import pandas as pd
+
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+
+if TYPE_CHECKING:
+    from pyproj import CRS
+
+    from hotspot_desktop.core.model import Layer
+
+ParamKind = Literal["layer", "field", "number", "integer", "choice", "bool", "date_range", "zones",
+                    "output", "text"]
+Unit = Literal["", "m", "km", "ft", "days", "%", "count"]
+UNITS: tuple[str, ...] = ("", "m", "km", "ft", "days", "%", "count")
+DISTANCE_UNITS = {"m": 1.0, "km": 1000.0, "ft": 0.3048}
+OutputKind = Literal["layer", "table", "chart"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed tool parameter. Build them with the helper functions below."""
+
+    name: str
+    label: str
+    kind: ParamKind
+    default: Any = None
+    help: str = ""
+    optional: bool = False
+    geometry: tuple[str, ...] = ()  # layer: accepted geometry kinds (point/line/polygon/raster)
+    layer_param: str | None = None  # field: the layer parameter the field belongs to
+    numeric_field: bool = False  # field: only numeric columns
+    unit: str = ""  # number: m, km, ft, days, %, count
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()  # zones: zone roles kept (empty = every row)
+
+    def to_dict(self) -> dict:
+        """JSON-ready description (``hotspot-desktop tools --json``)."""
+        d: dict[str, Any] = {"name": self.name, "label": self.label, "type": self.kind,
+                             "default": _jsonable(self.default), "optional": self.optional, "help": self.help}
+        if self.geometry:
+            d["geometry"] = list(self.geometry)
+        if self.layer_param:
+            d["layer_param"] = self.layer_param
+            d["numeric"] = self.numeric_field
+        if self.kind in ("number", "integer"):
+            d.update(unit=self.unit, minimum=self.minimum, maximum=self.maximum)
+        if self.choices:
+            d["choices"] = list(self.choices)
+        if self.roles:
+            d["roles"] = list(self.roles)
+        return d
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, tuple):
+        return list(v)
+    return v
+
+
+def layer_param(name: str, label: str, geometry: tuple[str, ...] | str, *, help: str = "",
+                optional: bool = False) -> Param:
+    """An input layer of the given geometry kind(s)."""
+    geo = (geometry,) if isinstance(geometry, str) else tuple(geometry)
+    return Param(name, label, "layer", help=help, optional=optional, geometry=geo)
+
+
+def field_param(name: str, label: str, layer: str, *, numeric: bool = False, default: str | None = None,
+                help: str = "", optional: bool = False) -> Param:
+    """A column of the layer chosen in parameter ``layer``."""
+    return Param(name, label, "field", default=default, help=help, optional=optional, layer_param=layer,
+                 numeric_field=numeric)
+
+
+def number_param(name: str, label: str, default: float, *, unit: str = "", minimum: float | None = None,
+                 maximum: float | None = None, help: str = "", optional: bool = False) -> Param:
+    """A real number in ``unit`` within [minimum, maximum]."""
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}")
+    return Param(name, label, "number", default=float(default), help=help, optional=optional, unit=unit,
+                 minimum=minimum, maximum=maximum)
+
+
+def integer_param(name: str, label: str, default: int, *, unit: str = "", minimum: int | None = None,
+                  maximum: int | None = None, help: str = "") -> Param:
+    """A whole number within [minimum, maximum]."""
+    return Param(name, label, "integer", default=int(default), help=help, unit=unit, minimum=minimum,
+                 maximum=maximum)
+
+
+def choice_param(name: str, label: str, choices: tuple[str, ...] | list[str], default: str | None = None, *,
+                 help: str = "") -> Param:
+    """One of ``choices`` (the first by default)."""
+    choices = tuple(choices)
+    return Param(name, label, "choice", default=default if default is not None else choices[0], help=help,
+                 choices=choices)
+
+
+def bool_param(name: str, label: str, default: bool = False, *, help: str = "") -> Param:
+    """A yes/no switch."""
+    return Param(name, label, "bool", default=bool(default), help=help)
+
+
+def date_range_param(name: str, label: str, *, help: str = "", optional: bool = True) -> Param:
+    """A (start, end) pair of ISO dates, either end open (None)."""
+    return Param(name, label, "date_range", default=(None, None), help=help, optional=optional)
+
+
+def zones_param(name: str, label: str, roles: tuple[str, ...] | str = (), *, help: str = "",
+                optional: bool = False) -> Param:
+    """Rows of a zone layer whose ``role`` is one of ``roles`` (all rows when empty)."""
+    r = (roles,) if isinstance(roles, str) else tuple(roles)
+    return Param(name, label, "zones", help=help, optional=optional, roles=r)
+
+
+def output_param(name: str, label: str, default: str, *, help: str = "") -> Param:
+    """The name given to a result layer."""
+    return Param(name, label, "output", default=default, help=help)
+
+
+def text_param(name: str, label: str, default: str = "", *, help: str = "", optional: bool = True) -> Param:
+    """Free text."""
+    return Param(name, label, "text", default=default, help=help, optional=optional)
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """A declared output: a layer, a table or a chart."""
+
+    name: str
+    kind: OutputKind
+    description: str = ""
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "type": self.kind, "description": self.description}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool declaration. ``run`` is ``"package.module:function"`` (imported on first run)."""
+
+    id: str
+    name: str
+    category: str
+    version: str
+    help: str
+    run: str
+    params: tuple[Param, ...] = ()
+    outputs: tuple[OutputSpec, ...] = ()
+    reference: str = ""  # the method's citation, shown in the dialog and exports
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.params]
+        if len(names) != len(set(names)):
+            raise ValueError(f"tool {self.id}: duplicate parameter names")
+        if ":" not in self.run:
+            raise ValueError(f"tool {self.id}: run must be 'module:function', got {self.run!r}")
+        for p in self.params:
+            if p.kind == "field" and p.layer_param not in names:
+                raise ValueError(f"tool {self.id}: field {p.name} refers to unknown layer param {p.layer_param}")
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def defaults(self) -> dict[str, Any]:
+        """Default value of every parameter (layers: None)."""
+        return {p.name: p.default for p in self.params}
+
+    def load_run(self) -> Callable[[dict, "RunContext"], "ToolResult"]:
+        """Import and return the run function (raises ImportError/AttributeError if broken)."""
+        module_name, _, attr = self.run.partition(":")
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def search_text(self) -> str:
+        return " ".join([self.id, self.name, self.category, self.help, self.reference]).lower()
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "category": self.category, "version": self.version,
+                "help": self.help, "reference": self.reference,
+                "parameters": [p.to_dict() for p in self.params],
+                "outputs": [o.to_dict() for o in self.outputs]}
+
+    def validate(self, values: dict[str, Any]) -> dict[str, list[str]]:
+        """Messages per parameter name for ``values`` (empty dict = valid)."""
+        return validate(self, values)
+
+
+def layer_columns(layer: Any) -> list[str]:
+    """Attribute column names of a point or vector layer (empty for rasters)."""
+    if hasattr(layer, "attributes"):
+        return [str(c) for c in layer.attributes.columns]
+    if hasattr(layer, "gdf"):
+        return [str(c) for c in layer.gdf.columns if c != layer.gdf.geometry.name]
+    return []
+
+
+def numeric_columns(layer: Any) -> list[str]:
+    frame = getattr(layer, "attributes", None)
+    if frame is None and hasattr(layer, "gdf"):
+        frame = layer.gdf.drop(columns=layer.gdf.geometry.name)
+    if frame is None:
+        return []
+    return [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+
+
+def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Check required values, ranges, choices, geometry kinds and that fields exist."""
+    msgs: dict[str, list[str]] = {}
+
+    def add(name: str, text: str) -> None:
+        msgs.setdefault(name, []).append(text)
+
+    for p in tool.params:
+        v = values.get(p.name)
+        missing = v is None or (isinstance(v, str) and not v.strip() and p.kind not in ("text",))
+        if missing:
+            if not p.optional and p.kind not in ("bool", "date_range", "text"):
+                add(p.name, f"{p.label} is required")
+            continue
+        if p.kind in ("layer", "zones"):
+            geo = getattr(v, "geometry_kind", None)
+            if geo is None:
+                add(p.name, f"{p.label} is not a layer")
+            elif p.kind == "layer" and p.geometry and geo not in p.geometry:
+                add(p.name, f"{p.label} must be a {' or '.join(p.geometry)} layer, not {geo}")
+            elif p.kind == "zones" and geo != "polygon":
+                add(p.name, f"{p.label} must be a polygon zone layer")
+            elif p.kind == "zones" and p.roles and hasattr(v, "gdf"):
+                if "role" not in v.gdf.columns or not v.gdf["role"].isin(p.roles).any():
+                    add(p.name, f"{p.label} has no zones with role {' or '.join(p.roles)}")
+        elif p.kind == "field":
+            layer = values.get(p.layer_param or "")
+            if layer is not None:
+                cols = numeric_columns(layer) if p.numeric_field else layer_columns(layer)
+                if str(v) not in cols:
+                    kind = "numeric field" if p.numeric_field else "field"
+                    add(p.name, f"{getattr(layer, 'name', 'the layer')} has no {kind} {v!r}")
+        elif p.kind in ("number", "integer"):
+            try:
+                num = float(v)
+            except (TypeError, ValueError):
+                add(p.name, f"{p.label} must be a number")
+                continue
+            if not math.isfinite(num):
+                add(p.name, f"{p.label} must be finite")
+            elif p.kind == "integer" and num != int(num):
+                add(p.name, f"{p.label} must be a whole number")
+            elif p.minimum is not None and num < p.minimum:
+                add(p.name, f"{p.label} must be at least {p.minimum:g} {p.unit}".rstrip())
+            elif p.maximum is not None and num > p.maximum:
+                add(p.name, f"{p.label} must be at most {p.maximum:g} {p.unit}".rstrip())
+        elif p.kind == "choice":
+            if v not in p.choices:
+                add(p.name, f"{p.label} must be one of {', '.join(p.choices)}")
+        elif p.kind == "date_range":
+            try:
+                a, b = v
+                ta = None if a in (None, "") else pd.Timestamp(a)
+                tb = None if b in (None, "") else pd.Timestamp(b)
+            except (TypeError, ValueError):
+                add(p.name, f"{p.label} must be a pair of dates")
+                continue
+            if ta is not None and tb is not None and ta > tb:
+                add(p.name, f"{p.label}: start is after end")
+    return msgs
+
+
+def to_display(value: float, unit: str, display_units: str) -> tuple[float, str]:
+    """A metre distance shown in feet when the project displays imperial units."""
+    if unit == "m" and display_units == "ft":
+        return value / DISTANCE_UNITS["ft"], "ft"
+    return value, unit
+
+
+def from_display(value: float, unit: str, display_units: str) -> float:
+    """Inverse of :func:`to_display`: the value in the parameter's declared unit."""
+    if unit == "m" and display_units == "ft":
+        return value * DISTANCE_UNITS["ft"]
+    return value
+
+
+@dataclass
+class RunContext:
+    """What a running tool may use besides its inputs: CRS, progress, cancel, seed, units."""
+
+    crs: "CRS | None" = None
+    progress_fn: ProgressFn | None = None
+    cancelled_fn: CancelFn | None = None
+    seed: int = 0
+    display_units: str = "m"
+    notes: list[str] = field(default_factory=list)
+
+    def progress(self, fraction: float, stage: str = "") -> None:
+        if self.progress_fn is not None:
+            self.progress_fn(max(0.0, min(1.0, float(fraction))), stage)
+
+    def cancelled(self) -> bool:
+        return bool(self.cancelled_fn is not None and self.cancelled_fn())
+
+    def checkpoint(self, fraction: float, stage: str = "") -> None:
+        """Report progress and raise ``Cancelled`` if the user asked to stop."""
+        checkpoint(self.progress, self.cancelled, fraction, stage)
+
+    def sub(self, start: float, end: float) -> ProgressFn:
+        """A progress callback mapping 0..1 onto [start, end] of this run (for core functions)."""
+        return lambda f, stage="": self.progress(start + (end - start) * f, stage)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+@dataclass
+class TableResult:
+    """A titled table (pandas DataFrame) shown in a dock and written as CSV."""
+
+    title: str
+    frame: pd.DataFrame
+    name: str = ""  # file-name stem; defaults to a slug of the title
+
+
+@dataclass
+class ChartSpec:
+    """A small, renderer-neutral chart: pyqtgraph in the GUI, matplotlib in exports.
+
+    ``kind``: line, bar, scatter or step. ``series`` maps a legend label to y values aligned
+    with ``x``. ``hlines`` are reference lines (label -> y).
+    """
+
+    kind: Literal["line", "bar", "scatter", "step"]
+    title: str
+    x: list[Any]
+    series: dict[str, list[float]]
+    x_label: str = ""
+    y_label: str = ""
+    hlines: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "title": self.title, "x": [_plain(v) for v in self.x],
+                "series": {k: [_plain(v) for v in vals] for k, vals in self.series.items()},
+                "x_label": self.x_label, "y_label": self.y_label, "hlines": dict(self.hlines)}
+
+
+def _plain(v: Any) -> Any:
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+@dataclass
+class ToolResult:
+    """What a run produced: styled layers, tables, charts and notes for provenance."""
+
+    layers: list["Layer"] = field(default_factory=list)
+    tables: list[TableResult] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.layers or self.tables or self.charts)
