@@ -20,6 +20,7 @@ REASONS = {
     "duplicate_id": "duplicate incident id",
     "invalid_geometry": "invalid geometry",
     "empty_geometry": "empty geometry",
+    "unreadable_record": "record could not be read (damaged file)",
 }
 FIRST_ROWS_KEPT = 10  # row numbers remembered per reason
 
