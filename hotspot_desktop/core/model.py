@@ -302,7 +302,7 @@ class PointLayer(Layer):
             if f.hours is not None:
                 keep &= np.isin(t.dt.hour.to_numpy(), list(f.hours))
             if f.weekdays is not None:
-                keep &= np.isin(t.dt.weekday.to_numpy(), list(f.weekdays))
+                keep &= np.isin(t.dt.day_of_week.to_numpy(), list(f.weekdays))
         if f.offences is not None and self.has_column("offence"):
             keep &= self.attributes["offence"].astype(str).isin(f.offences).to_numpy()
         self.__dict__["_mask"] = keep
