@@ -1,0 +1,202 @@
+"""Date/time formats of incident files: detection on a sample, vectorised parsing of a column.
+
+Parsing uses Arrow's ``strptime`` kernel (C++, whole column at once). A value counts as read only
+when its year is plausible for police records (1900-2100), which also separates ``%y`` from
+``%Y`` ("03/04/21" is not the year 21). Each value's precision follows the format that read it:
+a format with an hour is exact, one with a day is known to the day, else to the month; the
+loader turns day and month precision into a time window (``time_end``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+
+_ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d"]
+_MDY_DATES = ["%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y"]
+_DMY_DATES = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d.%m.%y"]
+_TEXT_DATES = ["%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%b %d, %Y", "%d-%b-%y"]
+_TIMES_SPACE = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%H:%M:%S.%f"]
+_TIMES_T = ["T%H:%M:%S", "T%H:%M", "T%H:%M:%SZ", "T%H:%M:%S.%f", "T%H:%M:%S.%fZ"]
+
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%H%M"]
+MONTH_FORMATS = ["%Y-%m", "%Y/%m", "%m/%Y", "%m-%Y", "%b %Y", "%b-%Y", "%b-%y"]
+
+
+def _datetime_formats() -> list[str]:
+    out = []
+    for dates, times in ((_ISO_DATES, _TIMES_SPACE + _TIMES_T), (_MDY_DATES + _DMY_DATES + _TEXT_DATES, _TIMES_SPACE)):
+        for d in dates:
+            out.append(d)
+            for t in times:
+                out.append(d + t if t.startswith("T") else f"{d} {t}")
+    return out
+
+
+DATETIME_FORMATS = _datetime_formats()
+
+
+def is_dayfirst(fmt: str | None) -> bool:
+    return bool(fmt) and fmt.lstrip().startswith("%d")  # type: ignore[union-attr]
+
+
+def precision_of(fmt: str) -> str:
+    """"exact" when the format has a clock time, "day" with a day, else "month"."""
+    if "%H" in fmt or "%I" in fmt:
+        return "exact"
+    return "day" if "%d" in fmt else "month"
+
+
+def _prepare(values: pa.Array, fmt: str) -> tuple[pa.Array, str]:
+    """Adapt values to formats Arrow cannot read directly (fractions of seconds, HHMM integers)."""
+    if ".%f" in fmt:
+        values = pc.replace_substring_regex(values, r"(\d{2}:\d{2}:\d{2})\.\d+", r"\1")
+        fmt = fmt.replace(".%f", "")
+    if fmt.endswith("%H%M"):
+        head = fmt[:-4]
+        if head:  # "date HHMM" joined: pad the time part on the left
+            values = pc.replace_substring_regex(values, r" (\d{1,3})$", r" 000\1")
+            values = pc.replace_substring_regex(values, r" 0*(\d{4})$", r" \1")
+        else:
+            values = pc.utf8_lpad(values, width=4, padding="0")
+    return values, fmt
+
+
+def parse_one(values: pa.Array, fmt: str) -> pa.Array:
+    """Timestamps (seconds) of ``values`` read with ``fmt``; null where unreadable or implausible."""
+    values, fmt2 = _prepare(values, fmt)
+    ts = pc.strptime(values, format=fmt2, unit="s", error_is_null=True)
+    if fmt2 in TIME_FORMATS or fmt2.startswith("%H") or fmt2.startswith("%I"):
+        return ts  # a bare clock time has no year to check
+    year = pc.year(ts)
+    ok = pc.and_(pc.greater_equal(year, YEAR_MIN), pc.less_equal(year, YEAR_MAX))
+    return pc.if_else(ok, ts, pa.scalar(None, ts.type))
+
+
+def as_strings(values: Iterable | pa.Array) -> pa.Array:
+    """Trimmed string array; empty strings become null."""
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array([None if v is None else str(v) for v in values], type=pa.string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.string())
+    values = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def parse_formats(values: pa.Array, formats: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Read ``values`` with the first format that works per value.
+
+    Returns (datetime64[ns] array with NaT, index of the format used per value or -1).
+    """
+    values = as_strings(values)
+    n = len(values)
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    used = np.full(n, -1, dtype=np.int8)
+    for i, fmt in enumerate(formats):
+        todo = used < 0
+        if not todo.any():
+            break
+        ts = parse_one(values, fmt)
+        got = ts.is_valid().to_numpy(zero_copy_only=False) & todo
+        if got.any():
+            arr = ts.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+            result[got] = arr[got]
+            used[got] = i
+    return result, used
+
+
+def _order(fmt: str) -> str | None:
+    """Day/month order of a numeric date format ("dmy", "mdy"), None when unambiguous."""
+    if fmt.startswith("%d") and "%m" in fmt:
+        return "dmy"
+    if fmt.startswith("%m") and "%d" in fmt:
+        return "mdy"
+    return None
+
+
+def _count(values: pa.Array, fmt: str) -> int:
+    return int(parse_one(values, fmt).is_valid().sum().as_py())
+
+
+def detect_format(values: Iterable | pa.Array, candidates: list[str]) -> tuple[list[str], float, bool]:
+    """Best format for a sample of values, plus fallbacks for mixed files.
+
+    Returns (formats, share of non-empty values read, ambiguous) where ``ambiguous`` means a
+    month/day order could not be told apart (every day <= 12); month-first (US) is then assumed.
+    """
+    vals = as_strings(values)
+    present = int(vals.is_valid().sum().as_py())
+    if present == 0:
+        return [], 0.0, False
+    counts = {fmt: _count(vals, fmt) for fmt in candidates}
+    best = max(candidates, key=lambda f: counts[f])  # first wins ties: ISO, then US order
+    if counts[best] == 0:
+        return [], 0.0, False
+    ambiguous = False
+    if best.startswith("%m"):
+        twin = "%d" + best[2:3] + "%m" + best[5:]
+        ambiguous = counts.get(twin, -1) == counts[best]
+    chosen = [best]
+    _, used = parse_formats(vals, chosen)
+    remaining = vals.filter(pa.array((used < 0) & vals.is_valid().to_numpy(zero_copy_only=False)))
+    while len(remaining):
+        orders = {_order(f) for f in chosen} - {None}
+        gains = {f: _count(remaining, f) for f in candidates
+                 if f not in chosen and (_order(f) is None or not orders or _order(f) in orders)}
+        if not gains or max(gains.values()) == 0:
+            break
+        nxt = max(gains, key=lambda f: gains[f])
+        chosen.append(nxt)
+        _, used = parse_formats(remaining, [nxt])
+        remaining = remaining.filter(pa.array(used < 0))
+    share = (present - len(remaining)) / present
+    return chosen, share, ambiguous
+
+
+def looks_numeric(values: Iterable[str]) -> bool:
+    pat = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+    vals = [v for v in values if v]
+    return bool(vals) and all(pat.match(v) for v in vals)
+
+
+def components_to_datetime(parts: list[np.ndarray]) -> np.ndarray:
+    """datetime64[ns] from year, month[, day, hour, minute, second] float arrays; NaT if invalid."""
+    n = len(parts[0])
+    full = [np.asarray(p, dtype=np.float64) for p in parts]
+    year, month = full[0], full[1]
+    day = full[2] if len(full) > 2 else np.ones(n)
+    rest = [full[i] if len(full) > i else np.zeros(n) for i in (3, 4, 5)]
+    limits = [(YEAR_MIN, YEAR_MAX), (1, 12), (1, 31), (0, 23), (0, 59), (0, 59)]
+    vals = [year, month, day, *rest]
+    ok = np.ones(n, dtype=bool)
+    for v, (lo, hi) in zip(vals, limits):
+        ok &= np.isfinite(v) & (v >= lo) & (v <= hi) & (v == np.floor(v))
+    v = [np.where(ok, a, b).astype(np.int64) for a, b in zip(vals, (1970, 1, 1, 0, 0, 0))]
+    months = (v[0] - 1970) * 12 + (v[1] - 1)
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    date = first + (v[2] - 1).astype("timedelta64[D]")
+    ok &= date.astype("datetime64[M]") == months.astype("datetime64[M]")  # 31 February
+    out = (date.astype("datetime64[ns]") + v[3].astype("timedelta64[h]") + v[4].astype("timedelta64[m]")
+           + v[5].astype("timedelta64[s]"))
+    out[~ok] = np.datetime64("NaT")
+    return out
+
+
+def add_precision(start: np.ndarray, precision: str) -> np.ndarray:
+    """End of the window a value of ``precision`` stands for (NaT when exact)."""
+    if precision == "exact":
+        return np.full(len(start), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if precision == "day":
+        return start + np.timedelta64(1, "D")
+    month = start.astype("datetime64[M]")
+    out = (month + np.timedelta64(1, "M")).astype("datetime64[ns]")
+    out[np.isnat(start)] = np.datetime64("NaT")
+    return out

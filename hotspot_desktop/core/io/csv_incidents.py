@@ -1,0 +1,264 @@
+"""Load an incident CSV into a :class:`PointLayer` in the working CRS, with a full load report.
+
+Every data row is either kept or rejected with one reason (the first that applies, in the order
+of :data:`REASON_ORDER`); nothing is dropped silently. Rejected rows are kept in
+``report.rejected_rows`` so the analyst can fix and reload them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyproj import CRS
+
+from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
+from hotspot_desktop.core.io import csv_coords
+from hotspot_desktop.core.io.csv_detect import detect_with_notes, parse_spec, preview_rows
+from hotspot_desktop.core.io.csv_read import read_table
+from hotspot_desktop.core.io.csv_schema import CsvSchema
+from hotspot_desktop.core.io.csv_sniff import DELIMITER_NAMES, sniff
+from hotspot_desktop.core.io.report import LoadError, LoadReport
+from hotspot_desktop.core.model import PointLayer, SourceRef
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+
+__all__ = ["load_incidents_csv", "preview_rows", "REASON_ORDER"]
+
+REASON_ORDER = ("missing_coordinates", "unparseable_number", "out_of_range", "zero_zero", "unparseable_date",
+                "duplicate_id", "far_outlier")
+MALFORMED = "malformed_row"  # wrong number of fields; Arrow skips these while parsing
+CANONICAL = ("time", "time_end", "offence", "incident_id")
+CATEGORY_MAX_SHARE = 0.5  # string columns with fewer distinct values than this share become categories
+TRANSFORM_CHUNKS = 8
+
+
+def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema: CsvSchema | None = None, *,
+                       crs: CRS | str | None = None, outlier_km: float = 50.0, progress: ProgressFn | None = None,
+                       cancelled: CancelFn | None = None) -> tuple[PointLayer, LoadReport]:
+    """Read incidents from ``path`` (schema detected when not given; ``crs`` overrides its CRS).
+
+    Points farther than ``outlier_km`` from the robust extent of the data (the 1st-99th
+    percentile box, see :func:`csv_coords.robust_box`) are rejected as ``far_outlier``.
+    Raises :class:`LoadError` when the file cannot be loaded at all and
+    :class:`~hotspot_desktop.core.io.report.Cancelled` when ``cancelled()`` turns True.
+    """
+    path = Path(path)
+    report = LoadReport(source=str(path))
+    checkpoint(progress, cancelled, 0.0, "detecting columns")
+    if schema is None:
+        schema, notes = detect_with_notes(path, crs=crs)
+        report.warnings += notes
+    elif crs is not None:
+        schema = schema.with_changes(crs=CRS.from_user_input(crs), crs_source="user")
+    _check_schema(path, schema, report)
+
+    table, invalid = read_table(path, schema, progress, cancelled, span=(0.02, 0.5))
+    n = table.num_rows
+    report.rows_read = n + len(invalid)
+    if report.rows_read == 0:
+        raise LoadError(f"{path.name} has a header but no data rows.", report)
+    row_numbers = _row_numbers(n, invalid)
+
+    checkpoint(progress, cancelled, 0.52, "checking coordinates")
+    code = np.zeros(n, dtype=np.int8)
+
+    def reject(reason: str, mask: np.ndarray) -> None:
+        code[mask & (code == 0)] = REASON_ORDER.index(reason) + 1
+
+    raw = csv_coords.read_xy(table, schema)
+    x, y = (raw.y, raw.x) if schema.swapped else (raw.x, raw.y)
+    reject("missing_coordinates", raw.missing)
+    reject("unparseable_number", raw.unparseable)
+    if schema.crs.is_geographic:  # type: ignore[union-attr]
+        with np.errstate(invalid="ignore"):
+            reject("out_of_range", (np.abs(x) > 180) | (np.abs(y) > 90))
+    reject("zero_zero", (x == 0) & (y == 0))
+    if schema.swapped:
+        report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
+                               "longitudes; they were swapped back")
+
+    checkpoint(progress, cancelled, 0.58, "reading dates")
+    time = time_end = None
+    if schema.date is not None:
+        time, time_end = _dates(table, schema, reject, report)
+
+    checkpoint(progress, cancelled, 0.66, "checking ids")
+    if schema.incident_id:
+        ids = table.column(schema.incident_id).to_pandas()
+        live = code == 0
+        dup = np.zeros(n, dtype=bool)
+        dup[live] = (ids[live].duplicated(keep="first") & ids[live].notna()).to_numpy()
+        reject("duplicate_id", dup)
+
+    wx, wy, working_crs = _to_working(x, y, code, schema.crs, working_crs, progress, cancelled)  # type: ignore[arg-type]
+    reject("out_of_range", ~(np.isfinite(wx) & np.isfinite(wy)))
+    live = code == 0
+    if live.sum() >= 5:
+        box = csv_coords.robust_box(wx[live], wy[live])
+        reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & live)
+
+    checkpoint(progress, cancelled, 0.92, "building layer")
+    keep = np.flatnonzero(code == 0)
+    attrs = _attributes(table, schema, keep, time, time_end)
+    _fill_report(report, table, code, row_numbers, invalid, schema, working_crs, attrs)
+    checkpoint(progress, cancelled, 0.98, "building layer")
+    layer = PointLayer(path.stem, wx[keep], wy[keep], attrs,
+                       source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
+    checkpoint(progress, cancelled, 1.0, "done")
+    return layer, report
+
+
+def _check_schema(path: Path, schema: CsvSchema, report: LoadReport) -> None:
+    if not schema.columns:
+        raise LoadError(f"{path.name} is empty.", report)
+    if not schema.coordinate_columns or (not schema.location and not (schema.x and schema.y)):
+        raise LoadError(f"{path.name}: no coordinate columns found (looked for latitude/longitude, X/Y, "
+                        "POINT_X/POINT_Y, easting/northing, or a location column holding \"POINT (x y)\" or "
+                        "\"(lat, lon)\"). Choose the columns in the import dialog.", report)
+    named = schema.coordinate_columns + [c for c in (schema.offence, schema.incident_id) if c]
+    for spec in (schema.date, schema.date_end):
+        named += spec.columns if spec else []
+    missing = [c for c in named if c not in schema.columns]
+    if missing:
+        raise LoadError(f"{path.name} has no column {', '.join(repr(c) for c in missing)}.", report)
+    if schema.crs is None:
+        if len(sniff(path, sample_rows=1).sample) == 0:
+            raise LoadError(f"{path.name} has a header but no data rows.", report)
+        raise LoadError(f"{path.name}: the coordinates are projected (outside longitude/latitude ranges) and "
+                        f"their coordinate system is unknown. Put {path.stem}.prj beside the file or choose "
+                        "the CRS (for example --crs EPSG:32610).", report)
+
+
+def _row_numbers(n: int, invalid: list) -> np.ndarray:
+    """1-based data-row numbers of the parsed rows (Arrow skipped the malformed ones)."""
+    skipped = sorted(r.number - 1 for r in invalid if r.number is not None)
+    if len(skipped) != len(invalid) or not skipped:
+        return np.arange(1, n + 1)
+    return np.setdiff1d(np.arange(1, n + len(skipped) + 1), np.array(skipped))[:n]
+
+
+def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tuple[np.ndarray, np.ndarray]:
+    start, end, _ = parse_spec(table, schema.date)  # type: ignore[arg-type]
+    bad = np.isnat(start)
+    if schema.date_end is not None:
+        e, e_window, e_present = parse_spec(table, schema.date_end)
+        bad |= e_present & np.isnat(e)
+        e = np.where(np.isnat(e_window), e, e_window)
+        both = ~np.isnat(e) & ~np.isnat(start)
+        backwards = both & (e < start)
+        if backwards.any():
+            report.warnings.append(f"{int(backwards.sum()):,} rows end before they start; start and end "
+                                   "were swapped")
+            start, e = np.where(backwards, e, start), np.where(backwards, start, e)
+        longer = both & (e > np.where(np.isnat(end), start, end))
+        end = np.where(longer, e, end)
+    reject("unparseable_date", bad)
+    return start, end
+
+
+def _to_working(x: np.ndarray, y: np.ndarray, code: np.ndarray, src: CRS, working: CRS | None,
+                progress: ProgressFn | None, cancelled: CancelFn | None) -> tuple[np.ndarray, np.ndarray, CRS]:
+    live = code == 0
+    if working is None:
+        centroid = None
+        if live.any():
+            mx, my = float(np.median(x[live])), float(np.median(y[live]))
+            lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
+            centroid = (float(lon[0]), float(lat[0]))
+        working = choose_working_crs([src], centroid)
+    wx = np.full(len(x), np.nan)
+    wy = np.full(len(y), np.nan)
+    idx = np.flatnonzero(live)
+    for i, chunk in enumerate(np.array_split(idx, TRANSFORM_CHUNKS) if len(idx) else []):
+        checkpoint(progress, cancelled, 0.7 + 0.2 * i / TRANSFORM_CHUNKS, "projecting")
+        wx[chunk], wy[chunk] = transform_xy(x[chunk], y[chunk], src, working)
+    return wx, wy, working
+
+
+def _column(values: pa.ChunkedArray) -> pd.Series:
+    """Arrow column to pandas; repetitive strings become categories to keep memory down."""
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        n = len(values)
+        if n and pc.count_distinct(values).as_py() <= CATEGORY_MAX_SHARE * n:
+            return values.dictionary_encode().to_pandas()
+    return values.to_pandas()
+
+
+def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:
+    kept = table.take(pa.array(keep, type=pa.int64()))
+    cols: dict[str, pd.Series | np.ndarray] = {}
+    if time is not None:
+        cols["time"] = time[keep]
+        cols["time_end"] = time_end[keep]
+    if schema.offence:
+        off = pc.cast(kept.column(schema.offence), pa.string())
+        cols["offence"] = off.dictionary_encode().to_pandas().astype("category")
+    if schema.incident_id:
+        cols["incident_id"] = pc.cast(kept.column(schema.incident_id), pa.string()).to_pandas()
+    consumed = set(schema.coordinate_columns) | {schema.offence, schema.incident_id}
+    for spec in (schema.date, schema.date_end):
+        consumed |= set(spec.columns) if spec else set()
+    for name in kept.column_names:
+        if name in consumed:
+            continue
+        cols[f"{name}_src" if name in CANONICAL else name] = _column(kept.column(name))
+    frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in cols.items()},
+                         index=pd.RangeIndex(len(keep)))
+    return frame
+
+
+def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, row_numbers: np.ndarray, invalid: list,
+                 schema: CsvSchema, working_crs: CRS, attrs: pd.DataFrame) -> None:
+    report.rows_kept = int((code == 0).sum())
+    parts = []
+    if invalid:
+        nums = [r.number - 1 if r.number is not None else 0 for r in invalid]
+        report.reject(MALFORMED, nums)
+        parts.append(pd.DataFrame({"row": nums, "reason": MALFORMED, "raw_line": [r.text for r in invalid]}))
+    for i, reason in enumerate(REASON_ORDER, start=1):
+        report.reject(reason, row_numbers[code == i])
+    bad = np.flatnonzero(code > 0)
+    if len(bad):
+        frame = table.take(pa.array(bad, type=pa.int64())).to_pandas()
+        frame.insert(0, "row", row_numbers[bad])
+        frame["reason"] = [REASON_ORDER[c - 1] for c in code[bad]]
+        parts.append(frame)
+    report.rejected_rows = (pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
+                            .reset_index(drop=True) if parts else pd.DataFrame(columns=["row", "reason"]))
+    report.detected = describe(schema, working_crs, attrs)
+
+
+def _crs_text(crs: CRS | None) -> str | None:
+    if crs is None:
+        return None
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+def describe(schema: CsvSchema, working_crs: CRS | None = None, attrs: pd.DataFrame | None = None) -> dict:
+    """JSON-safe summary of what was detected (the load report's ``detected``)."""
+    out = {
+        "encoding": schema.encoding,
+        "delimiter": DELIMITER_NAMES.get(schema.delimiter, schema.delimiter),
+        "decimal": schema.decimal,
+        "columns": {"x": schema.x, "y": schema.y, "location": schema.location,
+                    "location_format": schema.location_format,
+                    "date": schema.date.columns if schema.date else None,
+                    "date_end": schema.date_end.columns if schema.date_end else None,
+                    "offence": schema.offence, "incident_id": schema.incident_id},
+        "crs": _crs_text(schema.crs), "crs_source": schema.crs_source, "swapped": schema.swapped,
+        "date_kind": schema.date.kind if schema.date else None,
+        "date_format": ([f for f in [schema.date.format, *schema.date.fallback_formats] if f] or None)
+        if schema.date else None,
+        "dayfirst": schema.date.dayfirst if schema.date else None,
+        "working_crs": _crs_text(working_crs),
+        "time_span": None,
+    }
+    if attrs is not None and "time" in attrs and attrs["time"].notna().any():
+        t = attrs["time"]
+        out["time_span"] = [t.min().isoformat(), t.max().isoformat()]
+        out["windows"] = int(attrs["time_end"].notna().sum())
+    return out

@@ -1,0 +1,131 @@
+"""Whole-file CSV parsing with pyarrow, with progress and a cancel that stops the read itself.
+
+``pyarrow.csv.read_csv`` is multithreaded C++; it runs in a helper thread reading through a
+byte-counting file wrapper, while the calling thread reports bytes read as progress and checks
+the cancel callback. On cancel the wrapper fails the next read, so Arrow stops within one block.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from hotspot_desktop.core.io.csv_schema import CsvSchema
+from hotspot_desktop.core.io.report import Cancelled, LoadError
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+
+POLL_SECONDS = 0.05
+_COLUMN_ERROR = re.compile(r"In CSV column #(\d+)")
+
+
+class _TrackedFile(io.RawIOBase):
+    """Raw binary file that counts bytes read and can be told to fail (to stop Arrow)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._fh = open(path, "rb", buffering=0)
+        self.bytes_read = 0
+        self.abort = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        if self.abort:
+            raise OSError("read cancelled")
+        n = self._fh.readinto(buffer) or 0
+        self.bytes_read += n
+        return n
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+def arrow_encoding(encoding: str) -> str:
+    # Arrow skips a UTF-8 byte-order mark itself; other encodings go through Python's codecs.
+    return "utf8" if encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig") else encoding
+
+
+def string_columns(schema: CsvSchema) -> list[str]:
+    """Columns read as text whatever they look like (dates, ids, offence, location)."""
+    cols: list[str] = []
+    for spec in (schema.date, schema.date_end):
+        if spec is not None and spec.kind != "components":
+            cols += spec.columns
+    cols += [c for c in (schema.incident_id, schema.offence, schema.location) if c]
+    return [c for c in dict.fromkeys(cols) if c in schema.columns]
+
+
+def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None,
+               cancelled: CancelFn | None = None, span: tuple[float, float] = (0.0, 1.0)
+               ) -> tuple[pa.Table, list[pcsv.InvalidRow]]:
+    """Parse the whole file following ``schema``; returns the table and rows with a wrong field count.
+
+    Coordinates are read as float64 (decimal point from the schema), the date/id/offence columns as
+    strings and the rest by Arrow's type inference; a column that defeats inference (e.g. "N/A"
+    after a million integers) is re-read as text.
+    """
+    types: dict[str, pa.DataType] = {c: pa.string() for c in string_columns(schema)}
+    if not schema.location:
+        types.update({c: pa.float64() for c in (schema.x, schema.y) if c})
+    for _ in range(len(schema.columns) + 1):
+        try:
+            return _read_once(path, schema, types, progress, cancelled, span)
+        except pa.ArrowInvalid as exc:
+            m = _COLUMN_ERROR.search(str(exc))
+            if m is None or int(m.group(1)) >= len(schema.columns):
+                raise LoadError(f"{path.name} could not be read as CSV: {exc}") from exc
+            col = schema.columns[int(m.group(1))]
+            if types.get(col) == pa.string():
+                raise LoadError(f"{path.name} could not be read as CSV: {exc}") from exc
+            types[col] = pa.string()
+    raise LoadError(f"{path.name} could not be read as CSV")
+
+
+def _read_once(path, schema, types, progress, cancelled, span):
+    invalid: list[pcsv.InvalidRow] = []
+
+    def on_invalid(row: pcsv.InvalidRow) -> str:
+        invalid.append(row)
+        return "skip"
+
+    read_opts = pcsv.ReadOptions(encoding=arrow_encoding(schema.encoding), column_names=schema.columns,
+                                 skip_rows=1, block_size=1 << 22)
+    parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid)
+    convert_opts = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                       decimal_point=schema.decimal)
+    size = max(1, path.stat().st_size)
+    fh = _TrackedFile(path)
+    result: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            result["table"] = pcsv.read_csv(fh, read_options=read_opts, parse_options=parse_opts,
+                                            convert_options=convert_opts)
+        except BaseException as exc:  # handed to the calling thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, name="csv-read", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(POLL_SECONDS)
+            frac = span[0] + (span[1] - span[0]) * min(1.0, fh.bytes_read / size)
+            checkpoint(progress, cancelled, frac, "reading")
+    except Cancelled:
+        fh.abort = True
+        thread.join()
+        raise
+    finally:
+        if not thread.is_alive():
+            fh.close()
+    if "error" in result:
+        raise result["error"]  # type: ignore[misc]
+    checkpoint(progress, cancelled, span[1], "reading")
+    return result["table"], invalid
