@@ -1,39 +1,145 @@
 """Wires tools into the main window: toolbox dock, Tools menu, dialogs, task runner, results.
 
-The main window calls :func:`install` once at the end of its construction.
+The main window calls :func:`install` once at the end of its construction. The layer panel
+calls :func:`rerun` from a result layer's context menu.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QMessageBox
 
+from hotspot_desktop.core.model import Layer
+from hotspot_desktop.gui.result_views import show_results
+from hotspot_desktop.gui.task_panel import StatusProgress, TaskPanel
+from hotspot_desktop.gui.tasks import Task, TaskRunner
+from hotspot_desktop.gui.tool_dialog import ToolDialog
 from hotspot_desktop.gui.toolbox import ToolboxDock
+from hotspot_desktop.tools.base import Tool, ToolResult
+from hotspot_desktop.tools.execute import FinishedRun, finish, prepare, resolve_parameters
 from hotspot_desktop.tools.registry import Registry, load_registry
+
+log = logging.getLogger("hotspot_desktop.tools")
+CLOSE_WAIT_S = 5.0
+
+
+def _ask_stop_tasks(window: Any) -> bool:
+    answer = QMessageBox.question(window, "Tasks running",
+                                  "Analyses are still running. Stop them and close?",
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class ToolsUI(QObject):
-    """Per-window controller owning the registry, the toolbox and the task runner."""
+    """Per-window controller owning the registry, toolbox, task runner and result handling."""
 
-    def __init__(self, window: Any, registry: Registry) -> None:
+    def __init__(self, window: Any, registry: Registry, max_concurrent: int = 1) -> None:
         super().__init__(window)
         self.window = window
         self.registry = registry
+        self.runner = TaskRunner(self, max_concurrent=max_concurrent)
+        self.dialogs: list[ToolDialog] = []
+        self.finished_runs: list[FinishedRun] = []
+        # Replaced in tests: whether to stop running tasks when the window is closed.
+        self.confirm_close: Callable[[], bool] = lambda: _ask_stop_tasks(window)
+
         self.toolbox = ToolboxDock(registry, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.toolbox)
         self.toolbox.tool_activated.connect(self.open_tool)
+        self.task_panel = TaskPanel(self.runner, window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.task_panel)
+        self.task_panel.hide()
+        self.status_progress = StatusProgress(self.runner, window.statusBar())
+
+        self.runner.added.connect(lambda _t: self.task_panel.show())
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
         menu = getattr(window, "menus", {}).get("Tools")
         if menu is not None:
             menu.addAction(self.toolbox.toggleViewAction())
+            menu.addAction(self.task_panel.toggleViewAction())
+        window.installEventFilter(self)
 
-    def open_tool(self, tool_id: str) -> None:
-        """Open the parameter dialog of ``tool_id``."""
-        self.window.statusBar().showMessage(f"{self.registry.get(tool_id).name}", 3000)
+    # --- dialogs ---------------------------------------------------------------------------
+    def open_tool(self, tool_id: str, values: dict[str, Any] | None = None) -> ToolDialog:
+        """Show the parameter dialog of ``tool_id`` (non-modal), pre-filled with ``values``."""
+        tool = self.registry.get(tool_id)
+        dialog = ToolDialog(tool, self.window.project, self.window, values)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.run_requested.connect(lambda vals, t=tool: self.run(t, vals))
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    def rerun(self, layer: Layer) -> ToolDialog | None:
+        """Reopen the dialog that made ``layer``, pre-filled from its provenance."""
+        prov = layer.provenance
+        if prov is None or prov.tool_id not in self.registry:
+            self.window.statusBar().showMessage(f"{layer.name} was not made by an available tool", 5000)
+            return None
+        tool = self.registry.get(prov.tool_id)
+        return self.open_tool(tool.id, resolve_parameters(tool, prov.parameters, self.window.project))
+
+    # --- running ---------------------------------------------------------------------------
+    def run(self, tool: Tool, values: dict[str, Any]) -> Task:
+        """Snapshot the inputs here (GUI thread) and queue the computation."""
+        project = self.window.project
+        prepared = prepare(tool, values)
+        self.window.statusBar().showMessage(f"{tool.name} started", 3000)
+        return self.runner.submit(prepared, crs=project.working_crs,
+                                  display_units=getattr(project, "display_units", "m"))
+
+    def _on_finished(self, task: Task, result: ToolResult) -> None:
+        done = finish(task.prepared, result)
+        self.finished_runs.append(done)
+        project = self.window.project
+        for layer in result.layers:
+            self.window.add_layer(layer)
+        project.analyses.append(done.record)
+        project.changed.emit("analyses")
+        if result.tables or result.charts:
+            show_results(self.window, result.tables, result.charts)
+        msg = f"{task.label} finished in {task.elapsed():.1f} s"
+        if result.notes:
+            msg += " - " + "; ".join(n for n in result.notes if not n.startswith("STALE"))
+        self.window.statusBar().showMessage(msg, 8000)
+        if result.warnings:
+            log.warning("%s: %s", task.label, " ".join(result.warnings))
+            box = QMessageBox(QMessageBox.Icon.Warning, task.label, "\n".join(result.warnings),
+                              QMessageBox.StandardButton.Ok, self.window)
+            box.setObjectName("toolWarning")
+            box.setModal(False)
+            box.show()
+
+    def _on_failed(self, task: Task, message: str, details: str) -> None:
+        from hotspot_desktop.gui.errors import append_log
+
+        log.error("tool %s failed: %s", task.prepared.tool.id, message)
+        append_log(f"tool {task.prepared.tool.id} ({task.label}) failed: {message}\n{details}")
+        self.window.show_error(f"{task.label} failed", message, details)
+
+    def _on_cancelled(self, task: Task) -> None:
+        self.window.statusBar().showMessage(f"{task.label} cancelled", 5000)
+
+    # --- closing ---------------------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if obj is self.window and event.type() == QEvent.Type.Close and self.runner.has_running():
+            if not self.confirm_close():
+                event.ignore()
+                return True
+            self.runner.cancel_all()
+            self.runner.wait_for_done(CLOSE_WAIT_S)
+        return False
 
 
 def install(window: Any, registry: Registry | None = None) -> ToolsUI:
-    """Add the tools UI to ``window`` (idempotent); returns the controller."""
+    """Add the tools UI to ``window`` (idempotent); returns the controller (``window.tools_ui``)."""
     existing = getattr(window, "tools_ui", None)
     if isinstance(existing, ToolsUI):
         return existing
@@ -41,3 +147,8 @@ def install(window: Any, registry: Registry | None = None) -> ToolsUI:
     ui = ToolsUI(window, reg)
     window.tools_ui = ui
     return ui
+
+
+def rerun(window: Any, layer: Layer) -> ToolDialog | None:
+    """Re-open the tool dialog that produced ``layer`` with its parameters (layer context menu)."""
+    return install(window).rerun(layer)

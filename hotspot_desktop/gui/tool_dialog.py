@@ -1,0 +1,245 @@
+"""A parameter dialog generated from a tool declaration.
+
+Layer combos list only layers of the accepted geometry kinds and default to the active layer;
+field combos follow their layer; number boxes show the unit and range (metres as feet when the
+project displays imperial units); each parameter has a message line for validation errors; the
+help pane shows the tool's help and its reference. "Run" emits ``run_requested(values)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from hotspot_desktop.core.model import Layer, Project
+from hotspot_desktop.tools.base import Param, Tool, from_display, layer_columns, numeric_columns, to_display
+
+NONE_TEXT = "(none)"
+_BIG = 1e12
+
+
+class ToolDialog(QDialog):
+    """Editors for every parameter of ``tool``; ``values()`` reads them back."""
+
+    run_requested = Signal(dict)
+
+    def __init__(self, tool: Tool, project: Project, parent: QWidget | None = None,
+                 values: dict[str, Any] | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"toolDialog_{tool.id}")
+        self.setWindowTitle(tool.name)
+        self.tool = tool
+        self.project = project
+        self.display_units = getattr(project, "display_units", "m")
+        self.editors: dict[str, QWidget] = {}
+        self.messages: dict[str, QLabel] = {}
+        initial = tool.defaults()
+        initial.update(values or {})
+
+        form_host = QWidget(self)
+        form = QFormLayout(form_host)
+        for p in tool.params:
+            editor = self._make_editor(p)
+            self.editors[p.name] = editor
+            msg = QLabel("", form_host)
+            msg.setObjectName(f"msg_{p.name}")
+            msg.setStyleSheet("color: #b00020;")
+            msg.setWordWrap(True)
+            msg.hide()
+            self.messages[p.name] = msg
+            cell = QWidget(form_host)
+            v = QVBoxLayout(cell)
+            v.setContentsMargins(0, 0, 0, 0)
+            v.addWidget(editor)
+            v.addWidget(msg)
+            label = QLabel(p.label + ("" if p.optional or p.kind in ("bool", "text", "date_range") else " *"))
+            if p.help:
+                label.setToolTip(p.help)
+                editor.setToolTip(p.help)
+            form.addRow(label, cell)
+        for p in tool.params:  # after all editors exist, so fields can follow their layer
+            self._set_value(p, initial.get(p.name))
+            if p.kind == "field":
+                src = self.editors[p.layer_param]  # type: ignore[index]
+                src.currentIndexChanged.connect(lambda _i, p=p: self._refill_fields(p))  # type: ignore[attr-defined]
+
+        self.help = QTextBrowser(self)
+        self.help.setObjectName("toolHelp")
+        self.help.setHtml(self._help_html())
+        split = QSplitter(self)
+        split.addWidget(form_host)
+        split.addWidget(self.help)
+        split.setSizes([420, 280])
+
+        self.buttons = QDialogButtonBox(self)
+        self.run_button = self.buttons.addButton("Run", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.run_button.setObjectName("runButton")
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.buttons.accepted.connect(self.try_run)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(split)
+        lay.addWidget(self.buttons)
+        self.resize(760, 420)
+
+    # --- editors ---------------------------------------------------------------------------
+    def _layers_for(self, p: Param) -> list[Layer]:
+        if p.kind == "zones":
+            zones = [lyr for lyr in self.project.layers if lyr.kind == "zones"]
+            others = [lyr for lyr in self.project.layers if lyr.kind != "zones" and lyr.geometry_kind == "polygon"]
+            return zones + others
+        return [lyr for lyr in reversed(list(self.project.layers))
+                if not p.geometry or lyr.geometry_kind in p.geometry]
+
+    def _make_editor(self, p: Param) -> QWidget:
+        if p.kind in ("layer", "zones"):
+            box = QComboBox(self)
+            if p.optional:
+                box.addItem(NONE_TEXT, None)
+            for lyr in self._layers_for(p):
+                box.addItem(lyr.name, lyr.id)
+            return box
+        if p.kind in ("field", "choice"):
+            box = QComboBox(self)
+            for c in p.choices:
+                box.addItem(c, c)
+            return box
+        if p.kind == "number":
+            spin = QDoubleSpinBox(self)
+            lo, unit = to_display(p.minimum if p.minimum is not None else -_BIG, p.unit, self.display_units)
+            hi, _ = to_display(p.maximum if p.maximum is not None else _BIG, p.unit, self.display_units)
+            spin.setDecimals(3 if unit in ("", "%") or (p.maximum is not None and p.maximum <= 10) else 1)
+            spin.setRange(lo, hi)
+            spin.setSuffix(f" {unit}" if unit else "")
+            spin.setKeyboardTracking(False)
+            return spin
+        if p.kind == "integer":
+            spin = QSpinBox(self)
+            spin.setRange(int(p.minimum) if p.minimum is not None else -2**31 + 1,
+                          int(p.maximum) if p.maximum is not None else 2**31 - 1)
+            spin.setSuffix(f" {p.unit}" if p.unit else "")
+            return spin
+        if p.kind == "bool":
+            return QCheckBox(self)
+        if p.kind == "date_range":
+            host = QWidget(self)
+            h = QHBoxLayout(host)
+            h.setContentsMargins(0, 0, 0, 0)
+            a, b = QLineEdit(host), QLineEdit(host)
+            a.setPlaceholderText("from (YYYY-MM-DD, blank = start)")
+            b.setPlaceholderText("to (YYYY-MM-DD, blank = end)")
+            h.addWidget(a)
+            h.addWidget(b)
+            host.edits = (a, b)  # type: ignore[attr-defined]
+            return host
+        return QLineEdit(self)
+
+    def _refill_fields(self, p: Param, keep: str | None = None) -> None:
+        box: QComboBox = self.editors[p.name]  # type: ignore[assignment]
+        current = keep if keep is not None else box.currentData()
+        layer = self._layer_value(self.tool.param(p.layer_param or ""))
+        cols = [] if layer is None else (numeric_columns(layer) if p.numeric_field else layer_columns(layer))
+        box.blockSignals(True)
+        box.clear()
+        if p.optional:
+            box.addItem(NONE_TEXT, None)
+        for c in cols:
+            box.addItem(c, c)
+        i = box.findData(current) if current is not None else -1
+        box.setCurrentIndex(i if i >= 0 else 0)
+        box.blockSignals(False)
+
+    def _layer_value(self, p: Param) -> Layer | None:
+        box: QComboBox = self.editors[p.name]  # type: ignore[assignment]
+        lid = box.currentData()
+        return self.project.layers.by_id(lid) if lid else None
+
+    def _set_value(self, p: Param, v: Any) -> None:
+        w = self.editors[p.name]
+        if p.kind in ("layer", "zones"):
+            target = v.id if isinstance(v, Layer) else None
+            if target is None and p.kind == "layer":
+                active = self.project.layers.active
+                if active is not None and (not p.geometry or active.geometry_kind in p.geometry):
+                    target = active.id
+            if target is None and p.kind == "zones" and self.project.zones is not None:
+                target = self.project.zones.id
+            i = w.findData(target) if target is not None else -1  # type: ignore[attr-defined]
+            if i >= 0:
+                w.setCurrentIndex(i)  # type: ignore[attr-defined]
+        elif p.kind == "field":
+            self._refill_fields(p, keep=v)
+        elif p.kind == "choice":
+            i = w.findData(v)  # type: ignore[attr-defined]
+            w.setCurrentIndex(max(0, i))  # type: ignore[attr-defined]
+        elif p.kind == "number":
+            w.setValue(to_display(float(v if v is not None else 0.0), p.unit, self.display_units)[0])  # type: ignore[attr-defined]
+        elif p.kind == "integer":
+            w.setValue(int(v if v is not None else 0))  # type: ignore[attr-defined]
+        elif p.kind == "bool":
+            w.setChecked(bool(v))  # type: ignore[attr-defined]
+        elif p.kind == "date_range":
+            a, b = v if v else (None, None)
+            for edit, val in zip(w.edits, (a, b)):  # type: ignore[attr-defined]
+                edit.setText("" if val in (None, "") else str(pd.Timestamp(val).date()))
+        else:
+            w.setText("" if v is None else str(v))  # type: ignore[attr-defined]
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Put ``values`` into the editors (layers as Layer objects)."""
+        for p in self.tool.params:
+            if p.name in values:
+                self._set_value(p, values[p.name])
+
+    def values(self) -> dict[str, Any]:
+        """Current parameter values in the tool's declared units (layers as Layer objects)."""
+        out: dict[str, Any] = {}
+        for p in self.tool.params:
+            w = self.editors[p.name]
+            if p.kind in ("layer", "zones"):
+                out[p.name] = self._layer_value(p)
+            elif p.kind in ("field", "choice"):
+                out[p.name] = w.currentData()  # type: ignore[attr-defined]
+            elif p.kind == "number":
+                out[p.name] = from_display(w.value(), p.unit, self.display_units)  # type: ignore[attr-defined]
+            elif p.kind == "integer":
+                out[p.name] = int(w.value())  # type: ignore[attr-defined]
+            elif p.kind == "bool":
+                out[p.name] = w.isChecked()  # type: ignore[attr-defined]
+            elif p.kind == "date_range":
+                out[p.name] = tuple(e.text().strip() or None for e in w.edits)  # type: ignore[attr-defined]
+            else:
+                out[p.name] = w.text()  # type: ignore[attr-defined]
+        return out
+
+    # --- validation and run ----------------------------------------------------------------
+    def validate(self) -> dict[str, list[str]]:
+        """Validate and show the messages beside their fields."""
+        msgs = self.tool.validate(self.values())
+        for name, label in self.messages.items():
+            text = "\n".join(msgs.get(name, []))
+            label.setText(text)
+            label.setVisible(bool(text))
+        return msgs
+
+    def try_run(self) -> bool:
+        """Emit ``run_requested`` and close when valid; otherwise keep the dialog open."""
+        if self.validate():
+            return False
+        self.run_requested.emit(self.values())
+        self.accept()
+        return True
+
+    def _help_html(self) -> str:
+        import html
+
+        t = self.tool
+        rows = "".join(f"<li><b>{html.escape(p.label)}</b>: {html.escape(p.help)}</li>" for p in t.params if p.help)
+        ref = f"<p><i>Reference:</i> {html.escape(t.reference)}</p>" if t.reference else ""
+        return (f"<h3>{html.escape(t.name)}</h3><p>{html.escape(t.help)}</p>{ref}"
+                + (f"<ul>{rows}</ul>" if rows else "") + f"<p style='color:gray'>{t.id} v{t.version}</p>")
