@@ -1,0 +1,6 @@
+"""The layered map canvas: MapCanvas and the per-layer graphics items."""
+
+from hotspot_desktop.gui.canvas.layer_item import LayerItem, item_for, register_item
+from hotspot_desktop.gui.canvas.map_canvas import MapCanvas, image_to_array
+
+__all__ = ["LayerItem", "MapCanvas", "image_to_array", "item_for", "register_item"]

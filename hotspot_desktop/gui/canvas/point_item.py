@@ -1,0 +1,243 @@
+"""Incident points: exact markers when few are in view, a screen-resolution density image when
+many are, or a live heat map in map units (style mode "heatmap")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from hotspot_desktop.core import render_math as rm
+from hotspot_desktop.core.model import PointLayer
+from hotspot_desktop.core.styles import LayerStyle, class_index
+from hotspot_desktop.gui.canvas.layer_item import Hit, LayerItem, qcolor, register_item
+
+SELECTION_COLOR = "#FFD400"
+SELECTION_OUTLINE = "#000000"
+# Most selected incidents drawn as markers; a bigger selection is drawn as its first ones
+# in x order, which keeps a "select all" from stalling the canvas.
+MAX_SELECTION_MARKERS = 200_000
+
+
+@dataclass(frozen=True)
+class PointClass:
+    """The incidents of one colour class, sorted by x so a view is two binary searches away."""
+
+    color: str
+    xs: np.ndarray
+    ys: np.ndarray
+    rows: np.ndarray  # row index in the layer of each point
+
+    def x_slice(self, xmin: float, xmax: float) -> slice:
+        i0, i1 = np.searchsorted(self.xs, [xmin, xmax], side="left")
+        return slice(int(i0), int(i1))
+
+
+def point_classes(layer: PointLayer, order: np.ndarray) -> list[PointClass]:
+    """Split the layer's drawable incidents (filter passed, category visible) into colour
+    classes in draw order; ``order`` is the layer's argsort by x."""
+    style = layer.style
+    keep_sorted = layer.mask()[order]
+    cls, colors = class_of_points(layer, style)
+    out = []
+    if cls is None:
+        rows = order[keep_sorted]
+        return [PointClass(colors[0], layer.x[rows], layer.y[rows], rows)]
+    cls_sorted = cls[order]
+    for i, color in enumerate(colors):
+        rows = order[keep_sorted & (cls_sorted == i)]
+        out.append(PointClass(color, layer.x[rows], layer.y[rows], rows))
+    return out
+
+
+def class_of_points(layer: PointLayer, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
+    """Class index per incident (-1 = not drawn) and class colours; ``None`` for one class."""
+    if style.mode == "categorised" and style.field and layer.has_column(style.field):
+        col = layer.attributes[style.field]
+        cats = [c for c in style.categories if c.visible]
+        idx = col.map({c.value: i for i, c in enumerate(cats)})
+        if idx.isna().all() and len(col):
+            # Category values typed differently from the column (e.g. "3" vs 3): match as text.
+            idx = col.astype(str).map({str(c.value): i for i, c in enumerate(cats)})
+        codes = pd.to_numeric(idx, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+        return codes, [c.color for c in cats]
+    if style.mode == "graduated" and style.field and layer.has_column(style.field):
+        vals = pd.to_numeric(layer.attributes[style.field], errors="coerce").to_numpy(dtype=float)
+        return class_index(vals, style.classes), [c.color for c in style.classes]
+    return None, [style.symbol.fill]
+
+
+class PointItem(LayerItem):
+    """Draws a :class:`PointLayer`; ``mode`` tells which representation is on screen."""
+
+    view_dependent = True
+
+    def __init__(self, layer: PointLayer, lod_threshold: int = rm.LOD_MAX_MARKERS) -> None:
+        super().__init__(layer)
+        self.lod_threshold = lod_threshold
+        self.mode = "markers"  # or "density" / "heatmap"
+        self.heat_grid: rm.HeatGrid | None = None
+        self._image = pg.ImageItem(axisOrder="row-major")
+        self._image.setParentItem(self)
+        self._image.setVisible(False)
+        self._scatters: list[pg.ScatterPlotItem] = []
+        self._selection = pg.ScatterPlotItem(pxMode=True)
+        self._selection.setParentItem(self)
+        self._selection.setZValue(1000)
+        self._classes: list[PointClass] = []
+        self._order: np.ndarray | None = None
+        self._order_version = -1
+        self._heat_vmax: float | None = None
+
+    # --- model -> arrays ------------------------------------------------------------------
+    def _x_order(self) -> np.ndarray:
+        layer: PointLayer = self.layer  # type: ignore[assignment]
+        if self._order is None or self._order_version != layer.data_version or len(self._order) != len(layer):
+            self._order = np.argsort(layer.x, kind="stable")
+            self._order_version = layer.data_version
+        return self._order
+
+    def rebuild(self) -> None:
+        self._classes = point_classes(self.layer, self._x_order())  # type: ignore[arg-type]
+        self._heat_vmax = None
+        while len(self._scatters) < len(self._classes):
+            s = pg.ScatterPlotItem(pxMode=True)
+            s.setParentItem(self)
+            s.setZValue(1 + len(self._scatters))
+            self._scatters.append(s)
+        for s in self._scatters[len(self._classes):]:
+            s.clear()
+            s.setVisible(False)
+        self.prepareGeometryChange()
+
+    # --- view ------------------------------------------------------------------------------
+    def update_view(self, view: rm.ViewState) -> None:
+        style = self.layer.style
+        if style.mode == "heatmap":
+            self._draw_heatmap(view)
+        else:
+            margin = style.symbol.size * view.metres_per_pixel
+            xmin, ymin, xmax, ymax = rm.grow_extent(view.extent, margin)
+            slices, masks, n = [], [], 0
+            for pc in self._classes:
+                sl = pc.x_slice(xmin, xmax)
+                ys = pc.ys[sl]
+                m = (ys >= ymin) & (ys <= ymax)
+                slices.append(sl)
+                masks.append(m)
+                n += int(np.count_nonzero(m))
+            if rm.use_density(n, self.lod_threshold):
+                self._draw_density(view, slices)
+            else:
+                self._draw_markers(slices, masks)
+        self._draw_selection(view)
+
+    def _draw_markers(self, slices: list[slice], masks: list[np.ndarray]) -> None:
+        self.mode = "markers"
+        self._image.setVisible(False)
+        sym = self.layer.style.symbol
+        pen = pg.mkPen(qcolor(sym.outline), width=sym.outline_width)
+        for pc, sl, m, scatter in zip(self._classes, slices, masks, self._scatters):
+            scatter.setData(x=pc.xs[sl][m], y=pc.ys[sl][m], symbol=sym.marker, size=sym.size,
+                            pen=pen, brush=pg.mkBrush(qcolor(pc.color)))
+            scatter.setVisible(True)
+
+    def _draw_density(self, view: rm.ViewState, slices: list[slice]) -> None:
+        self.mode = "density"
+        for s in self._scatters:
+            s.setVisible(False)
+        w, h = view.width_px, view.height_px
+        counts = [rm.bin_counts(pc.xs[sl], pc.ys[sl], view.extent, w, h) for pc, sl in zip(self._classes, slices)]
+        px = rm.marker_footprint_px(self.layer.style.symbol.size)
+        if len(counts) == 1:
+            rgba = rm.density_rgba_single(counts[0], self._classes[0].color, px)
+        else:
+            rgba = rm.density_rgba_classes(counts, [pc.color for pc in self._classes], px)
+        self._show_image(rgba, view.extent)
+
+    def _draw_heatmap(self, view: rm.ViewState) -> None:
+        self.mode = "heatmap"
+        for s in self._scatters:
+            s.setVisible(False)
+        h = self.layer.style.heatmap
+        xmin, _, xmax, _ = rm.grow_extent(view.extent, h.radius_m)
+        xs = np.concatenate([pc.xs[pc.x_slice(xmin, xmax)] for pc in self._classes] or [np.empty(0)])
+        ys = np.concatenate([pc.ys[pc.x_slice(xmin, xmax)] for pc in self._classes] or [np.empty(0)])
+        grid = rm.heatmap_grid(xs, ys, view.extent, view.metres_per_pixel, h.radius_m)
+        self.heat_grid = grid
+        rgba = rm.heatmap_rgba(grid.values, h, self._reference_max())
+        self._show_image(rgba, grid.extent)
+
+    def _reference_max(self) -> float:
+        """Peak density over the whole layer at a fixed resolution, so the colours of a heat map
+        do not change as the analyst zooms (the values never do)."""
+        if self._heat_vmax is None:
+            h = self.layer.style.heatmap
+            xs = np.concatenate([pc.xs for pc in self._classes] or [np.empty(0)])
+            ys = np.concatenate([pc.ys for pc in self._classes] or [np.empty(0)])
+            if xs.size == 0:
+                self._heat_vmax = 1.0
+            else:
+                ext = (xs.min(), ys.min(), xs.max(), ys.max())
+                mpp = max(ext[2] - ext[0], ext[3] - ext[1], 1.0) / 512.0
+                grid = rm.heatmap_grid(xs, ys, ext, max(mpp, h.radius_m / 8.0), h.radius_m)
+                self._heat_vmax = float(grid.values.max()) or 1.0
+        return self._heat_vmax
+
+    def _show_image(self, rgba: np.ndarray, extent: rm.Extent) -> None:
+        xmin, ymin, xmax, ymax = extent
+        self._image.setImage(rgba, autoLevels=False)
+        self._image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+        self._image.setVisible(True)
+
+    def _draw_selection(self, view: rm.ViewState) -> None:
+        sel = getattr(self.layer, "selection", None)
+        if sel is None or len(sel) == 0:
+            self._selection.clear()
+            return
+        layer: PointLayer = self.layer  # type: ignore[assignment]
+        rows = np.asarray(sel, dtype=np.int64)
+        xs, ys = layer.x[rows], layer.y[rows]
+        xmin, ymin, xmax, ymax = rm.grow_extent(view.extent, layer.style.symbol.size * view.metres_per_pixel)
+        m = (xs >= xmin) & (xs <= xmax) & (ys >= ymin) & (ys <= ymax)
+        xs, ys = xs[m][:MAX_SELECTION_MARKERS], ys[m][:MAX_SELECTION_MARKERS]
+        sym = layer.style.symbol
+        self._selection.setData(x=xs, y=ys, symbol=sym.marker, size=sym.size + 3,
+                                pen=pg.mkPen(qcolor(SELECTION_OUTLINE), width=1.2),
+                                brush=pg.mkBrush(qcolor(SELECTION_COLOR)))
+
+    def mark_selection_changed(self) -> None:
+        """Selection changed in place: only the highlight is redrawn."""
+        if self._view is not None:
+            self._draw_selection(self._view)
+
+    # --- queries ---------------------------------------------------------------------------
+    def identify(self, x: float, y: float, tolerance: float) -> list[Hit]:
+        found: list[tuple[float, int]] = []
+        for pc in self._classes:
+            sl = pc.x_slice(x - tolerance, x + tolerance)
+            near = rm.points_near(pc.xs[sl], pc.ys[sl], x, y, tolerance)
+            for i in near:
+                j = sl.start + int(i)
+                found.append(((pc.xs[j] - x) ** 2 + (pc.ys[j] - y) ** 2, int(pc.rows[j])))
+        found.sort()
+        attrs = self.layer.attributes  # type: ignore[attr-defined]
+        return [(row, attrs.iloc[row].to_dict()) for _, row in found]
+
+    def selection_extent(self) -> tuple[float, float, float, float] | None:
+        sel = getattr(self.layer, "selection", None)
+        if sel is None or len(sel) == 0:
+            return None
+        rows = np.asarray(sel, dtype=np.int64)
+        xs, ys = self.layer.x[rows], self.layer.y[rows]  # type: ignore[attr-defined]
+        return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+    def drawn_count(self) -> int:
+        """Number of incidents the current style and filter draw (all views)."""
+        return int(sum(pc.xs.size for pc in self._classes))
+
+
+register_item("points", PointItem)
