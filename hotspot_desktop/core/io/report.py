@@ -21,6 +21,7 @@ REASONS = {
     "invalid_geometry": "invalid geometry",
     "empty_geometry": "empty geometry",
     "unreadable_record": "record could not be read (damaged file)",
+    "malformed_row": "wrong number of fields in the row",
 }
 FIRST_ROWS_KEPT = 10  # row numbers remembered per reason
 
