@@ -17,6 +17,7 @@ from hotspot_desktop.core.io.csv_columns import LATLON_RE, WKT_RE
 from hotspot_desktop.core.io.csv_schema import CsvSchema
 
 GEO_SHARE = 0.9  # share of values inside lon/lat ranges that makes a file geographic
+POLAR_LAT = 80.0  # beyond this latitude a "latitude" is taken for a longitude in the wrong column
 
 
 @dataclass
@@ -91,14 +92,16 @@ def geographic_share(x: np.ndarray, y: np.ndarray) -> float:
 def looks_swapped(x: np.ndarray, y: np.ndarray) -> bool:
     """True when the "longitude" column holds latitudes and vice versa.
 
-    Only decidable where longitudes exceed 90 degrees in magnitude (the Americas, East Asia,
-    Oceania); elsewhere both orders are valid ranges and the file is taken as labelled.
+    Decidable when the "latitude" values exceed 90 degrees (impossible) or 80 degrees (polar;
+    no police force records crime there) while the "longitude" values look like latitudes, i.e.
+    wherever longitudes exceed 80 degrees in magnitude (the Americas, Asia, Oceania). In Europe and
+    Africa both orders are plausible and the file is taken as labelled.
     """
     ok = np.isfinite(x) & np.isfinite(y) & ~((x == 0) & (y == 0))
     if not ok.any():
         return False
-    xs, ys = x[ok], y[ok]
-    return bool(np.mean(np.abs(ys) > 90) >= 0.5 and np.mean((np.abs(xs) <= 90) & (np.abs(ys) <= 180)) >= GEO_SHARE)
+    xs, ys = np.abs(x[ok]), np.abs(y[ok])
+    return bool(np.mean(ys > POLAR_LAT) >= 0.5 and np.mean((xs <= POLAR_LAT) & (ys <= 180)) >= GEO_SHARE)
 
 
 def robust_box(x: np.ndarray, y: np.ndarray, q: float = 0.01) -> tuple[float, float, float, float]:

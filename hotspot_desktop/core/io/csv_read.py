@@ -76,7 +76,11 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
         types.update({c: pa.float64() for c in (schema.x, schema.y) if c})
     for _ in range(len(schema.columns) + 1):
         try:
-            return _read_once(path, schema, types, progress, cancelled, span)
+            table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=True)
+            if any(row.number is None for row in invalid):
+                # Arrow numbers malformed rows only when parsing on one thread; they are rare.
+                table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=False)
+            return table, invalid
         except pa.ArrowInvalid as exc:
             m = _COLUMN_ERROR.search(str(exc))
             if m is None or int(m.group(1)) >= len(schema.columns):
@@ -88,7 +92,7 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
     raise LoadError(f"{path.name} could not be read as CSV")
 
 
-def _read_once(path, schema, types, progress, cancelled, span):
+def _read_once(path, schema, types, progress, cancelled, span, threads):
     invalid: list[pcsv.InvalidRow] = []
 
     def on_invalid(row: pcsv.InvalidRow) -> str:
@@ -96,7 +100,8 @@ def _read_once(path, schema, types, progress, cancelled, span):
         return "skip"
 
     read_opts = pcsv.ReadOptions(encoding=arrow_encoding(schema.encoding), column_names=schema.columns,
-                                 skip_rows=1, block_size=1 << 22)
+                                 skip_rows=1, block_size=1 << 22,
+                                 use_threads=threads)
     parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid)
     convert_opts = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                        decimal_point=schema.decimal)
