@@ -181,7 +181,7 @@ class LayerItemModel(QAbstractListModel):
             self.endResetModel()
 
     def _on_layer_changed(self, what: str) -> None:
-        if what not in ("name", "visibility", "filter", "style", "data"):
+        if what not in ("name", "visibility", "filter", "style", "data", "opacity"):
             return
         sender = Signal.sender()
         if isinstance(sender, Layer) and sender in list(self._layers):

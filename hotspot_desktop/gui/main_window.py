@@ -1,0 +1,722 @@
+"""The main window: map canvas in the centre, docks around it, menus, tool bar and status bar.
+
+Public surface other modules rely on: ``project``, ``canvas``, ``layer_panel``, ``menus``
+(File, Edit, View, Layer, Tools, Help), ``undo_stack``, ``add_layer``, ``add_files``,
+``open_project``, ``save_project``, ``show_error``. Heavy modules (loaders, project I/O, dialogs)
+are imported when first used so the window opens fast.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QThreadPool, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog,
+                               QWidget)
+
+from hotspot_desktop.core.model import Layer, Project
+from hotspot_desktop.gui import errors, settings
+from hotspot_desktop.gui.app import icon
+from hotspot_desktop.gui.layer_panel import LayerPanel
+from hotspot_desktop.gui.load_task import LoadRequest, LoadTask
+from hotspot_desktop.gui.status_bar import MapStatusBar
+
+PROJECT_SUFFIX = ".hsproj"
+PROJECT_FILTER = "Hotspot Desktop project (*.hsproj)"
+MENU_NAMES = ("File", "Edit", "View", "Layer", "Tools", "Help")
+
+
+def data_file_filter() -> str:
+    """File-dialog filter built from the loaders' supported extensions."""
+    from hotspot_desktop.core.io.loaders import FILE_DIALOG_FILTER
+
+    return FILE_DIALOG_FILTER
+
+
+class MainWindow(QMainWindow):
+    """The application window for one project at a time."""
+
+    project_replaced = Signal(object)  # the new Project (after New / Open)
+    layer_added = Signal(object)  # a layer added through add_layer
+    loads_finished = Signal()  # the load queue became empty
+
+    def __init__(self, project: Project | None = None, *, safe_mode: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.safe_mode = safe_mode  # read by tools_ui: no third-party tools
+        self.setWindowIcon(icon("app_icon"))
+        self.setAcceptDrops(True)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        self.project = project or self._new_project_object()
+        self.undo_stack = QUndoStack(self)
+        self.menus: dict[str, QMenu] = {}
+        self.named_actions: dict[str, QAction] = {}
+        self.last_report_dialog: QWidget | None = None
+        self.attribute_tables: dict[str, QDockWidget] = {}
+        self._load_queue: list[LoadRequest] = []
+        self._current_task: LoadTask | None = None
+        self._progress: QProgressDialog | None = None
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # loads run one after another: the first sets the working CRS
+
+        from hotspot_desktop.gui.canvas import MapCanvas
+
+        self.canvas = MapCanvas(self.project, self)
+        self.canvas.setObjectName("mapCanvas")
+        self.setCentralWidget(self.canvas)
+
+        self.layer_panel = LayerPanel(self.project.layers, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.layer_panel)
+        self._identify_dock: QDockWidget | None = None
+        self._filter_dock: QDockWidget | None = None
+
+        self.map_status = MapStatusBar(self)
+        self.setStatusBar(self.map_status)
+
+        self._build_menus()
+        self._build_toolbar()
+        self._connect_panel()
+        self._connect_canvas()
+        self._watch_project(self.project)
+        self._restore_layout()
+        self._update_title()
+        self._install_tools()
+
+    # ------------------------------------------------------------------ construction helpers
+    @staticmethod
+    def _new_project_object() -> Project:
+        p = Project()
+        p.display_units = settings.display_units()
+        return p
+
+    def _action(self, key: str, text: str, slot: Any, shortcut: QKeySequence | str | None = None,
+                icon_name: str | None = None, checkable: bool = False) -> QAction:
+        act = QAction(text, self)
+        act.setObjectName(f"action_{key}")
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        self.named_actions[key] = act
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for name in MENU_NAMES:
+            self.menus[name] = bar.addMenu(f"&{name}")
+        S = QKeySequence.StandardKey
+        f = self.menus["File"]
+        f.addAction(self._action("new", "&New project", self.on_new, S.New))
+        f.addAction(self._action("open", "&Open project…", self.on_open, S.Open))
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        f.addAction(self._action("save", "&Save project", self.on_save, S.Save))
+        f.addAction(self._action("save_as", "Save project &as…", self.on_save_as, S.SaveAs))
+        f.addSeparator()
+        f.addAction(self._action("add_layer", "&Add layer…", self.on_add_layer, "Ctrl+Shift+A", "add_layer"))
+        f.addSeparator()
+        f.addAction(self._action("quit", "&Quit", self.close, S.Quit))
+
+        e = self.menus["Edit"]
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence(S.Undo))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence(S.Redo))
+        self.named_actions["undo"], self.named_actions["redo"] = undo, redo
+        e.addAction(undo)
+        e.addAction(redo)
+        e.addSeparator()
+        e.addAction(self._action("preferences", "&Preferences…", self.on_preferences))
+
+        v = self.menus["View"]
+        v.addAction(self._action("zoom_full", "Zoom to &full extent", lambda: self.canvas.zoom_full(),
+                                 "Ctrl+Shift+F", "zoom_full"))
+        v.addAction(self._action("zoom_layer", "Zoom to &layer", self.on_zoom_layer))
+        v.addAction(self._action("zoom_selection", "Zoom to &selection", self.on_zoom_selection))
+        v.addAction(self._action("previous_view", "&Previous view", lambda: self.canvas.previous_view(),
+                                 "Alt+Left", "previous_view"))
+        v.addAction(self._action("next_view", "&Next view", lambda: self.canvas.next_view(),
+                                 "Alt+Right", "next_view"))
+        v.addSeparator()
+        self.tool_group = QActionGroup(self)
+        for key, text, name in (("pan", "&Pan", "pan"), ("zoom_box", "&Zoom box", "zoom_box"),
+                                ("identify", "&Identify", "identify")):
+            act = self._action(f"tool_{key}", text, lambda _=False, k=key: self.set_map_tool(k),
+                               icon_name=name, checkable=True)
+            self.tool_group.addAction(act)
+            v.addAction(act)
+        self.named_actions["tool_pan"].setChecked(True)
+        v.addSeparator()
+        self.docks_menu = v.addMenu("&Panels")
+        self.docks_menu.addAction(self.layer_panel.toggleViewAction())
+        self.docks_menu.addAction(self._action("show_identify", "Identify results", self.show_identify_dock))
+        self.docks_menu.addAction(self._action("show_filter", "Filter", lambda: self.show_filter(None)))
+
+        lm = self.menus["Layer"]
+        lm.addAction(self._action("layer_properties", "&Properties…", lambda: self.show_properties(None)))
+        lm.addAction(self._action("attribute_table", "&Attribute table", lambda: self.show_attribute_table(None),
+                                  "F6"))
+        lm.addAction(self._action("layer_filter", "&Filter incidents…", lambda: self.show_filter(None)))
+        lm.addAction(self._action("layer_zoom", "&Zoom to layer", self.on_zoom_layer))
+        lm.addSeparator()
+        lm.addAction(self._action("layer_remove", "&Remove layer", lambda: self.remove_layer(None)))
+
+        h = self.menus["Help"]
+        h.addAction(self._action("user_guide", "&User guide", self.on_user_guide, S.HelpContents))
+        h.addAction(self._action("about", "&About Hotspot Desktop", self.on_about))
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Map")
+        tb.setObjectName("MapToolBar")
+        for key in ("add_layer", None, "zoom_full", "previous_view", "next_view", None,
+                    "tool_pan", "tool_zoom_box", "tool_identify"):
+            if key is None:
+                tb.addSeparator()
+            else:
+                tb.addAction(self.named_actions[key])
+        self.map_toolbar = tb
+        self.docks_menu.addAction(tb.toggleViewAction())
+
+    def _connect_panel(self) -> None:
+        lp = self.layer_panel
+        lp.properties_requested.connect(self.show_properties)
+        lp.attribute_table_requested.connect(self.show_attribute_table)
+        lp.filter_requested.connect(self.show_filter)
+        lp.zoom_requested.connect(lambda layer: self.canvas.zoom_to_layer(layer))
+        lp.remove_requested.connect(self.remove_layer)
+
+    def _connect_canvas(self) -> None:
+        c = self.canvas
+        c.cursor_moved.connect(self.map_status.set_cursor)
+        c.scale_changed.connect(self.map_status.set_scale)
+        c.features_identified.connect(self.show_identify_results)
+
+    def _install_tools(self) -> None:
+        try:
+            from hotspot_desktop.gui import tools_ui
+        except ImportError as exc:  # the tools package is optional in a stripped-down build
+            errors.append_log(f"tools UI not available: {exc}")
+            return
+        tools_ui.install(self)
+
+    def _restore_layout(self) -> None:
+        geometry, state = settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)
+
+    # ------------------------------------------------------------------ project bookkeeping
+    def _watch_project(self, project: Project) -> None:
+        project.changed.connect(self._on_project_changed)
+        project.layers.inserted.connect(self._on_layer_inserted)
+        project.layers.removed.connect(self._on_layer_removed)
+        for layer in project.layers:
+            layer.changed.connect(self._on_layer_changed)
+        self.map_status.set_crs(project.working_crs)
+
+    def _unwatch_project(self, project: Project) -> None:
+        project.changed.disconnect(self._on_project_changed)
+        project.layers.inserted.disconnect(self._on_layer_inserted)
+        project.layers.removed.disconnect(self._on_layer_removed)
+        for layer in project.layers:
+            layer.changed.disconnect(self._on_layer_changed)
+
+    def _on_project_changed(self, what: str) -> None:
+        if what == "crs":
+            self.map_status.set_crs(self.project.working_crs)
+        self._update_title()
+
+    def _on_layer_inserted(self, _index: int, layer: Layer) -> None:
+        layer.changed.connect(self._on_layer_changed)
+
+    def _on_layer_removed(self, _index: int, layer: Layer) -> None:
+        layer.changed.disconnect(self._on_layer_changed)
+        dock = self.attribute_tables.pop(layer.id, None)
+        if dock is not None:
+            dock.close()
+            dock.deleteLater()
+
+    def _on_layer_changed(self, what: str) -> None:
+        if what in ("style", "name", "visibility", "opacity", "filter", "data"):
+            self.mark_modified()
+
+    def mark_modified(self) -> None:
+        """Flag unsaved changes (the model only flags layer additions, removals and moves)."""
+        if not self.project.modified:
+            self.project.modified = True
+            self.project.changed.emit("modified")
+
+    def _update_title(self) -> None:
+        name = self.project.path.stem if self.project.path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — Hotspot Desktop")
+        self.setWindowModified(bool(self.project.modified))
+
+    def set_project(self, project: Project) -> None:
+        """Replace the current project (after New or Open) in every view."""
+        self._unwatch_project(self.project)
+        for dock in list(self.attribute_tables.values()):
+            dock.close()
+            dock.deleteLater()
+        self.attribute_tables.clear()
+        self.undo_stack.clear()
+        self.project = project
+        self.layer_panel.set_layers(project.layers)
+        self.canvas.set_project(project)
+        self._watch_project(project)
+        if self._filter_dock is not None:
+            self._filter_dock.widget().set_layer(None)
+        self._update_title()
+        self.project_replaced.emit(project)
+
+    # ------------------------------------------------------------------ public API
+    def show_error(self, title: str, message: str, details: str = "") -> None:
+        """An error dialog with optional details; also logged."""
+        if details:
+            errors.append_log(f"{title}: {message}\n{details}")
+        errors.show_error(self, title, message, details)
+
+    def add_layer(self, layer: Layer, report: Any = None) -> None:
+        """Append ``layer`` on top and show ``report`` (a LoadReport) if given."""
+        self.project.layers.append(layer)
+        self.project.layers.active = layer
+        if len(self.project.layers) == 1:
+            self.canvas.zoom_full()
+        if report is not None:
+            self.show_load_report(report)
+        self.layer_added.emit(layer)
+
+    def add_files(self, paths: list[str | Path]) -> None:
+        """Add data files as layers (CSV through the import dialog when detection is unsure);
+        a project file among them is opened instead."""
+        for raw in paths:
+            path = Path(raw)
+            if path.suffix.lower() == PROJECT_SUFFIX:
+                if self.confirm_discard():
+                    self.open_project(path)
+                continue
+            if not path.exists():
+                self.show_error("File not found", f"{path} does not exist.")
+                continue
+            settings.set_last_directory(path)
+            if path.suffix.lower() in (".csv", ".txt"):
+                self._add_csv(path)
+            else:
+                self._add_other(path)
+
+    def open_project(self, path: str | Path) -> bool:
+        """Open a project file, asking for any source file that moved. Returns success."""
+        from hotspot_desktop.core.io import project_io
+
+        path = Path(path)
+        try:
+            project, reports, warnings = project_io.open_project(
+                path, relocate=self._ask_relocate, confirm_outside=self._confirm_outside)
+        except Exception as exc:  # noqa: BLE001 - shown to the user with details
+            self.show_error("Cannot open project", f"{path.name} could not be opened: {exc}",
+                            traceback.format_exc())
+            return False
+        project.modified = False
+        self.set_project(project)
+        settings.add_recent_file(path)
+        if not project.view:
+            self.canvas.zoom_full()
+        for report in reports or []:
+            if report is not None and report.rows_rejected:
+                self.show_load_report(report)
+        if warnings:
+            self.inform("Project opened with warnings", "\n".join(map(str, warnings)))
+        return True
+
+    def inform(self, title: str, text: str) -> QMessageBox:
+        """A non-blocking information box (kept until closed)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        return box
+
+    def save_project(self, path: str | Path | None = None) -> bool:
+        """Save to ``path`` (or the project's own path; asks when it has none). Returns success."""
+        from hotspot_desktop.core.io import project_io
+
+        if path is None:
+            path = self.project.path
+        if path is None:
+            return self.on_save_as()
+        path = Path(path)
+        if path.suffix.lower() != PROJECT_SUFFIX:
+            path = path.with_suffix(PROJECT_SUFFIX)
+        try:
+            self._store_view()
+            project_io.save_project(self.project, path)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Cannot save project", f"{path.name} could not be saved: {exc}", traceback.format_exc())
+            return False
+        self.project.path = path
+        self.project.modified = False
+        self.project.changed.emit("path")
+        settings.add_recent_file(path)
+        self._update_title()
+        self.map_status.showMessage(f"Saved {path}", 5000)
+        return True
+
+    def remove_layer(self, layer: Layer | None) -> None:
+        layer = layer or self.project.layers.active
+        if layer is not None and layer in list(self.project.layers):
+            self.project.layers.remove(layer)
+
+    def set_map_tool(self, name: str) -> None:
+        """Switch the canvas tool: "pan", "zoom_box" or "identify"."""
+        self.canvas.set_tool(name)
+        act = self.named_actions.get(f"tool_{name}")
+        if act is not None and not act.isChecked():
+            act.setChecked(True)
+
+    def is_busy(self) -> bool:
+        """True while files are loading."""
+        return self._current_task is not None or bool(self._load_queue)
+
+    # ------------------------------------------------------------------ loading
+    def _add_csv(self, path: Path) -> None:
+        from hotspot_desktop.core.io.csv_detect import detect_with_notes
+        from hotspot_desktop.gui.import_dialog import CsvImportDialog, needs_review
+
+        try:
+            schema, notes = detect_with_notes(path)
+        except Exception as exc:  # noqa: BLE001
+            self.show_error("Cannot read CSV", f"{path.name}: {exc}", traceback.format_exc())
+            return
+        if not needs_review(schema, notes):
+            self.enqueue_load(LoadRequest(path, {"schema": schema}))
+            return
+        dialog = CsvImportDialog(path, schema, notes, self)
+        dialog.accepted.connect(lambda: self.enqueue_load(LoadRequest(path, {"schema": dialog.schema()})))
+        self.last_import_dialog = dialog
+        dialog.open()
+
+    def _add_other(self, path: Path) -> None:
+        options: dict[str, Any] = {}
+        try:
+            from hotspot_desktop.core.io.vector import list_layers
+
+            names = list_layers(path) if path.suffix.lower() in (".gpkg", ".zip", ".kml") else []
+        except Exception:  # noqa: BLE001 - the loader reports unreadable files itself
+            names = []
+        if len(names) > 1:
+            from PySide6.QtWidgets import QInputDialog
+
+            name, ok = QInputDialog.getItem(self, "Choose a layer", f"{path.name} holds several layers:", names, 0,
+                                            False)
+            if not ok:
+                return
+            options["layer"] = name
+        self.enqueue_load(LoadRequest(path, options))
+
+    def enqueue_load(self, request: LoadRequest) -> None:
+        """Queue a file for background loading (one at a time)."""
+        self._load_queue.append(request)
+        if self._current_task is None:
+            self._start_next_load()
+
+    def _start_next_load(self) -> None:
+        if not self._load_queue:
+            self._current_task = None
+            if self._progress is not None:
+                self._progress.reset()
+            self.loads_finished.emit()
+            return
+        request = self._load_queue.pop(0)
+        task = LoadTask(request, self.project.working_crs)
+        task.signals.progress.connect(self._on_load_progress)
+        task.signals.finished.connect(self._on_load_finished)
+        task.signals.failed.connect(self._on_load_failed)
+        task.signals.cancelled.connect(self._on_load_cancelled)
+        self._current_task = task
+        if self._progress is None:
+            self._progress = QProgressDialog("", "Cancel", 0, 1000, self)
+            self._progress.setWindowTitle("Loading")
+            self._progress.setObjectName("loadProgress")
+            self._progress.setMinimumDuration(800)  # small files never flash a dialog
+            self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+            self._progress.canceled.connect(self.cancel_loads)
+        self._progress.setLabelText(f"Loading {request.path.name}…")
+        self._progress.setValue(0)
+        self.map_status.showMessage(f"Loading {request.path.name}…")
+        self._pool.start(task)
+
+    def cancel_loads(self) -> None:
+        """Cancel the running load and drop the queue."""
+        self._load_queue.clear()
+        if self._current_task is not None:
+            self._current_task.cancel()
+
+    def _on_load_progress(self, fraction: float, stage: str) -> None:
+        if self._progress is not None and self._current_task is not None:
+            self._progress.setValue(int(fraction * 1000))
+            if stage:
+                self._progress.setLabelText(f"Loading {self._current_task.request.path.name}: {stage}")
+
+    def _on_load_finished(self, request: LoadRequest, layer: Layer, report: Any) -> None:
+        if self.project.working_crs is None:
+            detected = getattr(report, "detected", {}).get("working_crs")
+            if detected:
+                from pyproj import CRS
+
+                self.project.working_crs = CRS.from_user_input(detected)
+        self.map_status.showMessage(f"Loaded {request.path.name}", 5000)
+        settings.add_recent_file(request.path)
+        self.add_layer(layer, report)
+        self._start_next_load()
+
+    def _on_load_failed(self, request: LoadRequest, exc: Exception, details: str) -> None:
+        from hotspot_desktop.core.io.vector import CrsRequired
+
+        self._current_task = None
+        if isinstance(exc, CrsRequired):
+            crs = self._ask_crs(request.path, str(exc))
+            if crs is not None:
+                self._load_queue.insert(0, LoadRequest(request.path, {**request.options, "crs": crs}))
+            self._start_next_load()
+            return
+        report = getattr(exc, "report", None)
+        extra = "\n".join(report.summary_lines()) + "\n\n" if report is not None else ""
+        self.show_error("Cannot load file", f"{request.path.name} could not be loaded: {exc}", extra + details)
+        self._start_next_load()
+
+    def _on_load_cancelled(self, request: LoadRequest) -> None:
+        self.map_status.showMessage(f"Loading {request.path.name} cancelled", 5000)
+        self._current_task = None
+        self._start_next_load()
+
+    def show_load_report(self, report: Any) -> None:
+        from hotspot_desktop.gui.load_report_dialog import LoadReportDialog
+
+        dialog = LoadReportDialog(report, self)
+        self.last_report_dialog = dialog
+        dialog.show()
+
+    # ------------------------------------------------------------------ questions to the user
+    # Each question is one method, so scripted runs and tests can answer it without a modal loop.
+    @staticmethod
+    def _headless() -> bool:
+        from PySide6.QtWidgets import QApplication
+
+        return QApplication.platformName() == "offscreen"
+
+    def confirm_discard(self) -> bool:
+        """Ask to save unsaved changes; True when it is fine to continue."""
+        if not self.project.modified or len(self.project.layers) == 0:
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", "The project has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save_project()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _ask_relocate(self, source_ref: Any, layer_name: str) -> Path | None:
+        missing = getattr(source_ref, "path", None)
+        QMessageBox.warning(self, "Source file missing",
+                            f"The data of layer “{layer_name}” was not found at\n{missing}\n\nPlease locate it.")
+        start = str(Path(missing).parent) if missing else settings.last_directory()
+        path, _ = QFileDialog.getOpenFileName(self, f"Locate the data of “{layer_name}”", start)
+        return Path(path) if path else None
+
+    def _confirm_outside(self, paths: list[Path]) -> bool:
+        listing = "\n".join(str(p) for p in paths[:10])
+        answer = QMessageBox.question(
+            self, "Files outside the project folder",
+            f"This project reads files outside its folder:\n{listing}\n\nOpen them?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_crs(self, path: Path, message: str) -> str | None:
+        from hotspot_desktop.gui.crs_dialog import ask_crs
+
+        return ask_crs(self, path.name, message)
+
+    # ------------------------------------------------------------------ menu slots
+    def on_new(self) -> None:
+        if self.confirm_discard():
+            self.set_project(self._new_project_object())
+
+    def on_open(self) -> None:
+        if not self.confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", settings.last_directory(), PROJECT_FILTER)
+        if path:
+            settings.set_last_directory(path)
+            self.open_project(path)
+
+    def on_save(self) -> bool:
+        return self.save_project()
+
+    def on_save_as(self) -> bool:
+        start = str(self.project.path or Path(settings.last_directory()) / f"project{PROJECT_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, PROJECT_FILTER)
+        if not path:
+            return False
+        settings.set_last_directory(path)
+        return self.save_project(path)
+
+    def on_add_layer(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add layer", settings.last_directory(), data_file_filter())
+        if paths:
+            self.add_files(paths)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = settings.recent_files()
+        for f in files:
+            act = self.recent_menu.addAction(f)
+            act.triggered.connect(lambda _=False, p=f: self._open_recent(p))
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", settings.clear_recent_files)
+        else:
+            self.recent_menu.addAction("(no recent files)").setEnabled(False)
+
+    def _open_recent(self, path: str) -> None:
+        self.add_files([path])  # a project file is opened (after the unsaved-changes prompt)
+
+    def on_preferences(self) -> None:
+        from hotspot_desktop.gui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.project.display_units, self)
+        if dialog.exec():
+            units = dialog.units()
+            settings.set_display_units(units)
+            if units != self.project.display_units:
+                self.project.display_units = units
+                self.mark_modified()
+                self.map_status.set_units(units)
+
+    def on_zoom_layer(self) -> None:
+        layer = self.project.layers.active
+        if layer is not None:
+            self.canvas.zoom_to_layer(layer)
+
+    def on_zoom_selection(self) -> None:
+        layer = self.project.layers.active
+        if layer is not None:
+            self.canvas.zoom_to_selection(layer)
+
+    def on_user_guide(self) -> None:
+        from hotspot_desktop.gui.about import UserGuideDialog
+
+        self._guide = UserGuideDialog(self)
+        self._guide.show()
+
+    def on_about(self) -> None:
+        from hotspot_desktop.gui.about import AboutDialog
+
+        self._about = AboutDialog(self)
+        self._about.show()
+
+    # ------------------------------------------------------------------ docks and dialogs
+    def show_properties(self, layer: Layer | None) -> None:
+        layer = layer or self.project.layers.active
+        if layer is None:
+            return
+        from hotspot_desktop.gui.layer_properties import LayerPropertiesDialog
+
+        dialog = LayerPropertiesDialog(layer, self.project, self)
+        self.last_properties_dialog = dialog
+        dialog.show()
+
+    def show_attribute_table(self, layer: Layer | None) -> QDockWidget | None:
+        layer = layer or self.project.layers.active
+        if layer is None:
+            return None
+        dock = self.attribute_tables.get(layer.id)
+        if dock is None:
+            from hotspot_desktop.gui.attribute_table import AttributeTableDock
+
+            dock = AttributeTableDock(layer, self.canvas, self)
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.attribute_tables[layer.id] = dock
+        dock.show()
+        dock.raise_()
+        return dock
+
+    def show_filter(self, layer: Layer | None) -> QDockWidget:
+        from hotspot_desktop.gui.filter_panel import FilterPanel
+
+        if self._filter_dock is None:
+            self._filter_dock = QDockWidget("Filter incidents", self)
+            self._filter_dock.setObjectName("FilterDock")
+            self._filter_dock.setWidget(FilterPanel(self._filter_dock))
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._filter_dock)
+        layer = layer or self.project.layers.active
+        if layer is None or layer.kind != "points":
+            points = self.project.point_layers()
+            layer = points[-1] if points else None
+        self._filter_dock.widget().set_layer(layer)
+        self._filter_dock.show()
+        self._filter_dock.raise_()
+        return self._filter_dock
+
+    @property
+    def filter_panel(self) -> Any:
+        """The filter panel widget (created on first use)."""
+        return self.show_filter(None).widget() if self._filter_dock is None else self._filter_dock.widget()
+
+    def show_identify_dock(self) -> QDockWidget:
+        from hotspot_desktop.gui.identify_dialog import IdentifyResults
+
+        if self._identify_dock is None:
+            self._identify_dock = QDockWidget("Identify results", self)
+            self._identify_dock.setObjectName("IdentifyDock")
+            self._identify_dock.setWidget(IdentifyResults(self._identify_dock))
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._identify_dock)
+        self._identify_dock.show()
+        self._identify_dock.raise_()
+        return self._identify_dock
+
+    def show_identify_results(self, results: list) -> None:
+        dock = self.show_identify_dock()
+        dock.widget().set_results(results)
+
+    def _store_view(self) -> None:
+        try:
+            xmin, ymin, xmax, ymax = self.canvas.current_extent()
+        except (TypeError, ValueError):
+            return
+        self.project.view = {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
+
+    # ------------------------------------------------------------------ Qt events
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Let the drag finish before possibly opening dialogs.
+        QTimer.singleShot(0, lambda: self.add_files(paths))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.cancel_loads()
+        self._pool.waitForDone(5000)
+        settings.save_window_state(self.saveGeometry(), self.saveState())
+        event.accept()
