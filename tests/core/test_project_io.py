@@ -20,7 +20,7 @@ from hotspot_desktop.core.io.project_io import (FORMAT_VERSION, ProjectFormatErr
 from hotspot_desktop.core.io.raster_io import raster_to_cell_polygons
 from hotspot_desktop.core.model import (AnalysisRecord, PointFilter, PointLayer, Project, Provenance, RasterLayer,
                                         VectorLayer, ZoneLayer)
-from hotspot_desktop.core.styles import categorised, graduated
+from hotspot_desktop.core.styles import GraduatedClass, LayerStyle, categorised
 
 UTM16 = CRS.from_epsg(32616)
 
@@ -61,7 +61,9 @@ def build_project(folder: Path) -> Project:
     pts.style = categorised(["theft", "burglary", "robbery"], "offence")
     pts.opacity = 0.8
     beats, _ = add_file_to_project(project, shp)
-    beats.style = graduated(beats.gdf["value"].to_numpy(), "value", k=3)
+    # built by hand: styles.graduated() would import mapclassify, seconds of start-up for nothing here
+    beats.style = LayerStyle(mode="graduated", field="value", method="manual", ramp="YlOrRd", classes=[
+        GraduatedClass(3.0, 5.0, "3.0 – 5.0", "#fed976"), GraduatedClass(5.0, 11.0, "5.0 – 11", "#bd0026")])
     beats.visible = False
 
     zones = project.ensure_zones()
