@@ -13,6 +13,7 @@ import re
 from typing import Iterable
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -76,7 +77,27 @@ def parse_one(values: pa.Array, fmt: str) -> pa.Array:
         return ts  # a bare clock time has no year to check
     year = pc.year(ts)
     ok = pc.and_(pc.greater_equal(year, YEAR_MIN), pc.less_equal(year, YEAR_MAX))
-    return pc.if_else(ok, ts, pa.scalar(None, ts.type))
+    ts = pc.if_else(ok, ts, pa.scalar(None, ts.type))
+    return _drop_rollover(values, fmt2, ts) if "%d" in fmt2 else ts
+
+
+def _drop_rollover(values: pa.Array, fmt: str, ts: pa.Array) -> pa.Array:
+    """Null out impossible days that Arrow rolls over ("2019-02-30" read as 2 March).
+
+    A rolled-over day lands on day 1-3 of the next month, so only those values are re-read with
+    pandas, which refuses impossible days.
+    """
+    early = pc.fill_null(pc.less_equal(pc.day(ts), 3), False).to_numpy(zero_copy_only=False)
+    if not early.any():
+        return ts
+    idx = np.flatnonzero(early)
+    strict = pd.to_datetime(pd.Series(values.take(pa.array(idx)).to_pylist(), dtype=object), format=fmt,
+                            errors="coerce")
+    bad = np.zeros(len(ts), dtype=bool)
+    bad[idx[strict.isna().to_numpy()]] = True
+    if not bad.any():
+        return ts
+    return pc.if_else(pa.array(bad), pa.scalar(None, ts.type), ts)
 
 
 def as_strings(values: Iterable | pa.Array) -> pa.Array:
@@ -136,8 +157,11 @@ def detect_format(values: Iterable | pa.Array, candidates: list[str]) -> tuple[l
     present = int(vals.is_valid().sum().as_py())
     if present == 0:
         return [], 0.0, False
-    counts = {fmt: _count(vals, fmt) for fmt in candidates}
-    best = max(candidates, key=lambda f: counts[f])  # first wins ties: ISO, then US order
+    # Screen on the first values so only plausible formats are tried on the whole sample.
+    head = vals.filter(vals.is_valid()).slice(0, 50)
+    screened = [fmt for fmt in candidates if _count(head, fmt)] or candidates
+    counts = {fmt: _count(vals, fmt) for fmt in screened}
+    best = max(screened, key=lambda f: counts[f])  # first wins ties: ISO, then US order
     if counts[best] == 0:
         return [], 0.0, False
     ambiguous = False

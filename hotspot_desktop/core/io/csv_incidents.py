@@ -183,8 +183,14 @@ def _column(values: pa.ChunkedArray) -> pd.Series:
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
         if n and pc.count_distinct(values).as_py() <= CATEGORY_MAX_SHARE * n:
-            return values.dictionary_encode().to_pandas()
+            return _sorted_categories(values.dictionary_encode().to_pandas())
     return values.to_pandas()
+
+
+def _sorted_categories(series: pd.Series) -> pd.Series:
+    """Categories in sorted order (legends and filters list them alphabetically)."""
+    series = series.astype("category")
+    return series.cat.reorder_categories(sorted(series.cat.categories, key=str))
 
 
 def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:
@@ -195,7 +201,7 @@ def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time
         cols["time_end"] = time_end[keep]
     if schema.offence:
         off = pc.cast(kept.column(schema.offence), pa.string())
-        cols["offence"] = off.dictionary_encode().to_pandas().astype("category")
+        cols["offence"] = _sorted_categories(off.dictionary_encode().to_pandas())
     if schema.incident_id:
         cols["incident_id"] = pc.cast(kept.column(schema.incident_id), pa.string()).to_pandas()
     consumed = set(schema.coordinate_columns) | {schema.offence, schema.incident_id}
