@@ -1,0 +1,183 @@
+"""Run functions of the hot spot tools: thin wrappers of core/analysis (kde, grid, getis_ord).
+
+Each converts the frozen input layers to arrays, calls the core function with the context's
+progress and cancel callbacks, and turns its frozen result into styled layers and tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from hotspot_desktop.core.model import Layer, RasterLayer, VectorLayer
+from hotspot_desktop.core.styles import (DIVERGING_RAMP, SEQUENTIAL_RAMP, LayerStyle, RasterSettings, categorised,
+                                         graduated)
+from hotspot_desktop.tools.base import ChartSpec, RunContext, TableResult, ToolResult
+
+
+def _study_area(inputs: dict, name: str = "study_area") -> Any:
+    layer = inputs.get(name)
+    if layer is None or not len(layer.gdf):
+        return None
+    return shapely.union_all(layer.gdf.geometry.values)
+
+
+def _auto(value: Any) -> float | None:
+    """0 (or empty) means "let the documented rule choose"."""
+    return None if value in (None, "") or float(value) <= 0 else float(value)
+
+
+def _raster(name: str, values: np.ndarray, grid: Any, src: Layer, style: RasterSettings) -> RasterLayer:
+    """A styled raster layer on ``grid`` (a core GridSpec)."""
+    layer = RasterLayer(name, values, grid.x0, grid.y0, grid.cell_size, source_crs=src.source_crs)
+    layer.style = LayerStyle(mode="raster", raster=style)
+    return layer
+
+
+def kernel_density(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Kernel density surface of the (filtered) incidents."""
+    from hotspot_desktop.core.analysis.kde import kde
+
+    pts = inputs["points"]
+    rule = inputs["bandwidth_rule"]
+    res = kde(pts.x, pts.y, kernel=inputs["kernel"],
+              bandwidth=float(inputs["bandwidth"]) if rule == "fixed" else None,
+              bandwidth_rule=rule if rule in ("nrd", "arcgis") else "nrd",
+              adaptive_k=int(inputs["adaptive_k"]) if rule == "adaptive" else None,
+              cell_size=_auto(inputs["cell_size"]), output=inputs["output_units"], mode=inputs["mode"],
+              study_area=_study_area(inputs), progress=ctx.sub(0.0, 0.95), cancelled=ctx.cancelled)
+    ctx.checkpoint(0.97, "styling")
+    layer = _raster(inputs["output"] or "Kernel density", res.values, res.grid, pts,
+                    RasterSettings(ramp=SEQUENTIAL_RAMP, vmin=0.0, transparent_below=0.0, units=res.units))
+    notes = list(res.rules)
+    if res.mode_used == "fast":
+        notes.insert(0, "fast KDE mode (binned FFT)")
+    params = pd.DataFrame({"parameter": list(res.parameters()), "value": [str(v) for v in res.parameters().values()]})
+    return ToolResult(layers=[layer], tables=[TableResult(f"{layer.name}: parameters used", params)], notes=notes)
+
+
+def grid_counts(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Incident counts per square cell (raster) or hexagon (polygons)."""
+    from hotspot_desktop.core.analysis.grid import grid_counts as core_counts
+
+    pts = inputs["points"]
+    shape = inputs["shape"]
+    res = core_counts(pts.x, pts.y, cell_size=_auto(inputs["cell_size"]), shape=shape,
+                      study_area=_study_area(inputs), progress=ctx.sub(0.0, 0.9), cancelled=ctx.cancelled)
+    name = inputs["output"] or "Incident counts"
+    if shape == "hex":
+        gdf = res.to_geodataframe()
+        layer: Layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=pts.source_crs)
+        layer.style = graduated(gdf["count"].to_numpy(float), "count", method="quantiles", k=5)
+        counts = gdf["count"].to_numpy(float)
+    else:
+        values = np.where(res.mask, res.counts, np.nan)
+        layer = _raster(name, values, res.grid, pts,
+                        RasterSettings(ramp=SEQUENTIAL_RAMP, vmin=0.0, transparent_below=0.0,
+                                       units=f"incidents per {res.grid.cell_size:g} m cell"))
+        counts = res.counts[res.mask]
+    summary = pd.DataFrame({"measure": ["incidents", "counted", "outside study area", "cells", "empty cells",
+                                        "max per cell"],
+                            "value": [res.n_points, res.n_counted, res.n_outside, counts.size,
+                                      int((counts == 0).sum()), float(counts.max(initial=0))]})
+    ctx.checkpoint(1.0, "done")
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: summary", summary)], notes=list(res.rules))
+
+
+def _class_table(res: Any, title: str) -> TableResult:
+    from hotspot_desktop.core.analysis.getis_ord import CLASS_LABELS
+
+    counts = res.class_counts()
+    frame = pd.DataFrame({"class": [CLASS_LABELS[k] for k in sorted(CLASS_LABELS, reverse=True)],
+                          "cells": [counts[k] for k in sorted(CLASS_LABELS, reverse=True)]})
+    return TableResult(title, frame)
+
+
+def _gi_notes(res: Any) -> list[str]:
+    notes = [f"weights: {res.weights}", f"inference: {res.inference}"]
+    if res.fdr:
+        notes.append("classes corrected for multiple testing (Benjamini-Hochberg FDR)")
+    if res.permutations:
+        notes.append(f"{res.permutations} conditional permutations, seed {res.seed}")
+    return notes
+
+
+def gi_star_grid(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Getis-Ord Gi* hot spots of incident counts on a square grid."""
+    from hotspot_desktop.core.analysis.getis_ord import gi_star_grid as core_gi
+    from hotspot_desktop.core.analysis.grid import square_counts
+    from hotspot_desktop.core.analysis.weights import grid_contiguity, grid_distance_band
+
+    pts = inputs["points"]
+    counts = square_counts(pts.x, pts.y, cell_size=_auto(inputs["cell_size"]), study_area=_study_area(inputs),
+                           progress=ctx.sub(0.0, 0.2), cancelled=ctx.cancelled)
+    hood = inputs["neighbourhood"]
+    if hood == "distance band":
+        stencil = grid_distance_band(float(inputs["distance"]), counts.grid.cell_size)
+    else:
+        stencil = grid_contiguity(hood)
+    res = core_gi(counts.counts, stencil, study_area=counts.mask, fdr=bool(inputs["fdr"]),
+                  permutations=int(inputs["permutations"]), seed=ctx.seed, progress=ctx.sub(0.2, 0.95),
+                  cancelled=ctx.cancelled)
+    name = inputs["output"] or "Gi* hot spots"
+    zmax = float(np.nanmax(np.abs(res.z))) if np.isfinite(res.z).any() else 1.0
+    layer = _raster(name, res.z, counts.grid, pts,
+                    RasterSettings(ramp=DIVERGING_RAMP, vmin=-max(zmax, 1.96), vmax=max(zmax, 1.96),
+                                   symmetric=True, units="Gi* z-score"))
+    layer.bands = {"p": res.p, "p_fdr": res.p_fdr, "class": res.classes.astype(np.float64),
+                   "count": np.where(counts.mask, counts.counts, np.nan)}
+    if res.p_sim is not None:
+        layer.bands["p_sim"] = res.p_sim
+    return ToolResult(layers=[layer], tables=[_class_table(res, f"{name}: cells by class")],
+                      notes=list(counts.rules) + _gi_notes(res))
+
+
+def gi_star_polygons(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Getis-Ord Gi* of a numeric field of polygons (beats, hexagons) with contiguity weights."""
+    from hotspot_desktop.core.analysis.getis_ord import CLASS_LABELS, gi_star
+    from hotspot_desktop.core.analysis.weights import polygon_contiguity, polygon_distance_band
+
+    polys = inputs["polygons"]
+    gdf = polys.gdf.copy()
+    ctx.checkpoint(0.05, "building weights")
+    hood = inputs["neighbourhood"]
+    w = (polygon_distance_band(gdf.geometry.values, float(inputs["distance"])) if hood == "distance band"
+         else polygon_contiguity(gdf.geometry.values, hood))
+    res = gi_star(gdf[inputs["field"]].to_numpy(float), w, fdr=bool(inputs["fdr"]),
+                  permutations=int(inputs["permutations"]), seed=ctx.seed, progress=ctx.sub(0.1, 0.95),
+                  cancelled=ctx.cancelled)
+    gdf["gi_z"], gdf["gi_p"], gdf["gi_class"] = res.z, res.p, res.classes.astype(int)
+    gdf["gi_label"] = res.labels
+    name = inputs["output"] or "Gi* hot spots"
+    layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=polys.source_crs)
+    order = sorted(CLASS_LABELS, reverse=True)
+    style = categorised(order, "gi_class", labels=CLASS_LABELS)
+    colours = ["#b2182b", "#ef8a62", "#fddbc7", "#f0f0f0", "#d1e5f0", "#67a9cf", "#2166ac"]
+    for cat, colour in zip(style.categories, colours):
+        cat.color = colour
+    layer.style = style
+    return ToolResult(layers=[layer], tables=[_class_table(res, f"{name}: polygons by class")], notes=_gi_notes(res))
+
+
+def incident_trend(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Counts per day/week/month with a moving average, as a chart and a table."""
+    from hotspot_desktop.core.analysis.temporal import trend
+
+    pts = inputs["points"]
+    if pts.times is None:
+        raise ValueError(f"{pts.name} has no date/time column")
+    groups = pts.offences if inputs["by_offence"] and pts.offences is not None else None
+    ctx.checkpoint(0.1, "counting by period")
+    res = trend(pts.times, groups, freq=inputs["period"])
+    ctx.checkpoint(0.9, "charting")
+    x = [d.date().isoformat() for d in res.counts.index]
+    series = {str(c): res.counts[c].astype(float).tolist() for c in res.counts.columns}
+    series["moving average (all)"] = res.moving_average["all"].astype(float).tolist()
+    chart = ChartSpec("line", f"Incidents per {inputs['period']}", x, series, x_label=inputs["period"],
+                      y_label="incidents")
+    table = res.counts.reset_index()
+    table["period"] = table["period"].dt.date.astype(str)
+    return ToolResult(tables=[TableResult(f"Incidents per {inputs['period']}", table)], charts=[chart])
