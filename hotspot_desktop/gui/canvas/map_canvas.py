@@ -182,6 +182,9 @@ class MapCanvas(QWidget):
             return
         self._schedule_refresh()
         self._history_timer.start()
+        if self._project is not None:
+            xmin, ymin, xmax, ymax = view.extent
+            self._project.view = {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
         self.view_changed.emit(view.extent)
         self.scale_changed.emit(view.scale_denominator(self._dpi()))
 
@@ -190,9 +193,6 @@ class MapCanvas(QWidget):
         if view is None:
             return
         self._history.push(view.extent)
-        if self._project is not None:
-            xmin, ymin, xmax, ymax = view.extent
-            self._project.view = {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
 
     def _dpi(self) -> float:
         dpi = float(self.logicalDpiX())
@@ -213,6 +213,10 @@ class MapCanvas(QWidget):
 
     def zoom_to_extent(self, extent, pad: float = 0.02) -> None:
         """Show ``extent`` (xmin, ymin, xmax, ymax) whole, with ``pad`` share of margin."""
+        self._record_pending_history()
+        self._set_extent(extent, pad)
+
+    def _set_extent(self, extent, pad: float) -> None:
         xmin, ymin, xmax, ymax = (float(v) for v in extent)
         cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
         hw = max(xmax - xmin, MIN_ZOOM_SPAN_M) * (0.5 + pad)
@@ -242,21 +246,23 @@ class MapCanvas(QWidget):
             self.zoom_to_extent(ext, pad=0.1)
 
     def previous_view(self) -> None:
+        """Go back to the view before the current one (QGIS "zoom last")."""
         self._record_pending_history()
         ext = self._history.back()
         if ext is not None:
-            self.zoom_to_extent(ext, pad=0.0)
+            self._set_extent(ext, pad=0.0)
 
     def next_view(self) -> None:
+        """Undo :meth:`previous_view` ("zoom next")."""
         self._record_pending_history()
         ext = self._history.forward()
         if ext is not None:
-            self.zoom_to_extent(ext, pad=0.0)
+            self._set_extent(ext, pad=0.0)
 
     def _record_pending_history(self) -> None:
-        if self._history_timer.isActive():
-            self._history_timer.stop()
-            self._record_history()
+        """Make the current view a history step now (before a jump replaces it)."""
+        self._history_timer.stop()
+        self._record_history()
 
     def set_tool(self, name: str) -> None:
         """"pan" (default), "zoom_box", "identify" or "none" (mouse left to overlay tools)."""

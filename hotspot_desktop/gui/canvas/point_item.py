@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import PointLayer
@@ -20,6 +20,17 @@ SELECTION_OUTLINE = "#000000"
 # Most selected incidents drawn as markers; a bigger selection is drawn as its first ones
 # in x order, which keeps a "select all" from stalling the canvas.
 MAX_SELECTION_MARKERS = 200_000
+
+
+class MarkerItem(pg.ScatterPlotItem):
+    """Markers that leave mouse clicks to the canvas's tools (identify, zone drawing)."""
+
+    def __init__(self) -> None:
+        super().__init__(pxMode=True)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def mouseClickEvent(self, ev) -> None:
+        ev.ignore()
 
 
 @dataclass(frozen=True)
@@ -83,8 +94,8 @@ class PointItem(LayerItem):
         self._image = pg.ImageItem(axisOrder="row-major")
         self._image.setParentItem(self)
         self._image.setVisible(False)
-        self._scatters: list[pg.ScatterPlotItem] = []
-        self._selection = pg.ScatterPlotItem(pxMode=True)
+        self._scatters: list[MarkerItem] = []
+        self._selection = MarkerItem()
         self._selection.setParentItem(self)
         self._selection.setZValue(1000)
         self._classes: list[PointClass] = []
@@ -104,7 +115,7 @@ class PointItem(LayerItem):
         self._classes = point_classes(self.layer, self._x_order())  # type: ignore[arg-type]
         self._heat_vmax = None
         while len(self._scatters) < len(self._classes):
-            s = pg.ScatterPlotItem(pxMode=True)
+            s = MarkerItem()
             s.setParentItem(self)
             s.setZValue(1 + len(self._scatters))
             self._scatters.append(s)

@@ -23,6 +23,7 @@ UNKNOWN_ROLE_COLOR = "#7F7F7F"
 SIMPLIFY_MIN_VERTICES = 50_000
 MAX_LABELS = 400
 ANTIALIAS_MAX_FEATURES = 3_000
+ZONE_OUTLINE_WIDTH = 2.0  # role-coloured zone outlines must read over a busy heat map
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,20 @@ def feature_classes(layer: VectorLayer, style: LayerStyle) -> tuple[np.ndarray, 
         vals = pd.to_numeric(gdf[style.field], errors="coerce").to_numpy(dtype=float)
         fills = [c.color for c in style.classes]
         return class_index(vals, style.classes), fills, (fills if outline_by_class else [s.outline] * len(fills))
-    if layer.kind == "zones" and style.mode == "single" and style.symbol == Symbol() and "role" in gdf.columns:
+    if coloured_by_role(layer, style):
         # Zones are coloured by role until the analyst styles them otherwise.
         roles = list(ZONE_ROLES)
         cls = gdf["role"].map({r: i for i, r in enumerate(roles)}).fillna(len(roles)).to_numpy(dtype=np.int64)
         lines = [ZONE_ROLE_COLORS[r] for r in roles] + [UNKNOWN_ROLE_COLOR]
         return cls, [c + "55" for c in lines], lines
     return np.zeros(n, dtype=np.int64), [s.fill], [s.outline]
+
+
+def coloured_by_role(layer: VectorLayer, style: LayerStyle) -> bool:
+    """Zone layers keep the default single style until the analyst restyles them; then they
+    are drawn in ZONE_ROLE_COLORS."""
+    return (layer.kind == "zones" and style.mode == "single" and style.symbol == Symbol()
+            and "role" in layer.gdf.columns)
 
 
 def coords_path(coords: np.ndarray, ring: np.ndarray) -> QPainterPath:
@@ -178,6 +186,8 @@ class VectorItem(LayerItem):
     def paint(self, painter: QPainter, option, widget=None) -> None:
         polygons = self.layer.geometry_kind == "polygon"
         width = self.layer.style.symbol.outline_width
+        if coloured_by_role(self.layer, self.layer.style):  # type: ignore[arg-type]
+            width = ZONE_OUTLINE_WIDTH
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, len(self._in_view) <= ANTIALIAS_MAX_FEATURES)
         for path, fill, outline in self._paths:
             pen = QPen(qcolor(outline), max(width, 1.0 if not polygons else width))
