@@ -11,7 +11,7 @@ from hotspot_desktop.core.model import PointFilter, PointLayer, Project, RasterL
 from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised, graduated
 from hotspot_desktop.core.model import ZONE_ROLE_COLORS
 from hotspot_desktop.core.render_math import hex_to_rgba
-from tests.gui.canvas_helpers import close, rgb_at, show_canvas, snapshot, to_pixel
+from tests.gui.test_canvas_helpers import close, rgb_at, show_canvas, snapshot, to_pixel
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
 EXTENT = (0.0, 0.0, 1000.0, 1000.0)

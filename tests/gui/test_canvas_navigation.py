@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 from hotspot_desktop.core.model import PointLayer, Project, RasterLayer, VectorLayer
 from hotspot_desktop.core.render_math import scale_denominator
 from hotspot_desktop.gui.canvas import image_to_array
-from tests.gui.canvas_helpers import show_canvas, to_pixel
+from tests.gui.test_canvas_helpers import show_canvas, to_pixel
 
 EXTENT = (0.0, 0.0, 1000.0, 1000.0)
 
