@@ -270,3 +270,32 @@ def test_remote_source_never_opened(tmp_path):
     assert len(project.layers) == 0 and reports == []
     assert warnings == ["layer 'remote': source '/vsicurl/http://example.invalid/x.gpkg' is not a local file; "
                         "layer skipped"]
+
+
+def test_empty_project_and_empty_zones(tmp_path):
+    path = tmp_path / "empty.hsproj"
+    save_project(Project(), path)
+    opened, reports, warnings = open_project(path)
+    assert opened.working_crs is None and len(opened.layers) == 0 and (reports, warnings) == ([], [])
+    assert not data_paths(path)[0].exists()
+    project = Project(UTM16)
+    zones = project.ensure_zones()
+    save_project(project, path)
+    opened, _, warnings = open_project(path)
+    assert warnings == [] and isinstance(opened.zones, ZoneLayer) and len(opened.zones) == 0
+    assert opened.zones.id == zones.id and list(opened.zones.gdf.columns)[:8] == list(zones.gdf.columns)[:8]
+
+
+def test_user_given_crs_and_repair_survive_reopen(tmp_path):
+    shp = tmp_path / "noprj.shp"
+    gpd.GeoDataFrame({"k": [1, 2]}, geometry=[box(446000, 4636000, 446100, 4636100),
+                                              Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])],
+                     crs=UTM16).to_file(shp, engine="pyogrio")
+    shp.with_suffix(".prj").unlink()
+    project = Project()
+    add_file_to_project(project, shp, crs="EPSG:32616", repair=True)
+    save_project(project, tmp_path / "p.hsproj")
+    opened, reports, warnings = open_project(tmp_path / "p.hsproj")
+    assert warnings == [] and opened.layers[0].source.options == {"crs": "EPSG:32616", "repair": True}
+    assert reports[0].detected["crs_source"] == "user" and reports[0].detected["invalid_geometry"]["repaired"]
+    assert opened.layers[0].gdf.is_valid.all()

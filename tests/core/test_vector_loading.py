@@ -91,6 +91,18 @@ def test_truncated_dbf_is_salvaged_record_by_record(tmp_path):
                             "read record by record"]
 
 
+def test_truncated_shp_rejects_records_past_its_end(tmp_path):
+    shp = write_shp(squares(30), tmp_path / "cut.shp")
+    data = shp.read_bytes()
+    shp.write_bytes(data[: 100 + 10 * (8 + 128) + 50])  # header, 10 whole polygon records and a torn one
+    layer, rep = load_vector(shp, UTM16)
+    assert list(layer.gdf["beat"]) == [f"B{i}" for i in range(10)]
+    assert (rep.rows_read, rep.rows_kept) == (30, 10)
+    assert rep.rejected_counts() == {"unreadable_record": 20}
+    assert rep.rejected["unreadable_record"].first_rows == list(range(11, 21))
+    assert rep.warnings == ["the .shp is truncated: 20 records lie past its end"]
+
+
 def _zip(path: Path, files: list[Path], prefix: str = "") -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for f in files:

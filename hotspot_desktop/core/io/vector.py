@@ -92,6 +92,7 @@ def load_vector(path: str | Path, working_crs: CRS | None = None, *, layer: str 
     report.rows_read = int(rows.size) + report.rows_rejected
     checkpoint(progress, cancelled, 0.7, "checking geometries")
 
+    gdf, rows = _drop_damaged(src, gdf, rows, report)
     gdf, rows = _drop_empty(gdf, rows, report)
     gdf = _check_validity(gdf, rows, report, repair)
     if src.format == "kml":
@@ -212,6 +213,20 @@ def _salvage(src: VectorSource, failure: str, report: LoadReport, progress: Prog
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=frame.index))
     gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     return gdf, np.asarray(rows, dtype=np.int64)
+
+
+def _drop_damaged(src: VectorSource, gdf: gpd.GeoDataFrame, rows: np.ndarray,
+                  report: LoadReport) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Reject records whose geometry the .shx places past the end of a truncated .shp."""
+    if src.shp_damaged is None or not src.shp_damaged.any():
+        return gdf, rows
+    idx = rows - 1
+    damaged = np.zeros(len(rows), dtype=bool)
+    known = idx < src.shp_damaged.size
+    damaged[known] = src.shp_damaged[idx[known]]
+    report.warnings.append(f"the .shp is truncated: {int(src.shp_damaged.sum()):,} records lie past its end")
+    report.reject("unreadable_record", rows[damaged])
+    return gdf.loc[~damaged].reset_index(drop=True), rows[~damaged]
 
 
 def _drop_empty(gdf: gpd.GeoDataFrame, rows: np.ndarray,

@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pyogrio
 
 from hotspot_desktop.core.io.report import LoadError
@@ -42,6 +43,7 @@ class VectorSource:
     encoding_source: str | None = None
     dbf_records_declared: int | None = None  # record count in the DBF header
     dbf_records_present: int | None = None  # whole records the DBF's bytes actually hold
+    shp_damaged: np.ndarray | None = None  # per record (from the .shx index): geometry lies past the .shp's end
     notes: list[str] = field(default_factory=list)  # warnings for the load report
 
     @property
@@ -169,6 +171,12 @@ class _ZipSidecars:
 
 def _shapefile_sidecars(src: VectorSource, side: _FileSidecars | _ZipSidecars) -> None:
     src.has_prj = side.exists(".prj")
+    if side.exists(".shx") and side.exists(".shp"):
+        # .shx (ESRI Shapefile Technical Description, 1998): 100-byte header, then per record the
+        # big-endian offset and content length in 16-bit words; the record header adds 4 words.
+        shx = side.read(".shx")
+        index = np.frombuffer(shx[100: 100 + (len(shx) - 100) // 8 * 8], dtype=">i4").reshape(-1, 2)
+        src.shp_damaged = (index[:, 0].astype(np.int64) + 4 + index[:, 1]) * 2 > side.size(".shp")
     if not side.exists(".dbf"):
         return
     head = side.read(".dbf", 32 + DBF_SAMPLE_BYTES)
