@@ -113,8 +113,8 @@ class FilterPanel(QWidget):
             w.blockSignals(True)
         if has_time:
             lo, hi = span
-            self.date_from.setMinimumDate(_qdate(lo))
-            self.date_to.setMaximumDate(_qdate(hi))
+            # No clamping to the data's span: a period may reach past the last incident.
+            self.title.setText(f"<b>{layer.name}</b><br>incidents from {lo.date()} to {hi.date()}")
             self.date_from.setDate(_qdate(f.date_from) if f.date_from is not None else _qdate(lo))
             self.date_to.setDate(_qdate(f.date_to) if f.date_to is not None else _qdate(hi))
         for w in (self.date_from, self.date_to):
