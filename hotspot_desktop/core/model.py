@@ -36,7 +36,7 @@ GeometryKind = Literal["point", "line", "polygon", "raster"]
 # Attribute schema of patrol/intervention zones (issue: hand-drawn zones).
 ZONE_ROLES = ("target", "catchment", "control", "patrol")
 ZONE_ROLE_COLORS = {"target": "#D55E00", "catchment": "#E69F00", "control": "#0072B2", "patrol": "#009E73"}
-ZONE_COLUMNS = ("name", "role", "unit", "shift", "priority", "start", "end", "notes")
+ZONE_COLUMNS = ("zone_id", "name", "role", "unit", "shift", "priority", "start", "end", "notes")
 
 
 @dataclass
@@ -389,6 +389,11 @@ class ZoneLayer(VectorLayer):
         for col in ZONE_COLUMNS:
             if col not in gdf.columns:
                 gdf[col] = "" if col not in ("priority",) else 0
+        # zone_id addresses a zone in undoable edits; give every zone a stable one.
+        ids = gdf["zone_id"].astype(object).where(gdf["zone_id"].notna(), "").astype(str)
+        missing = ids == ""
+        ids[missing] = [uuid.uuid4().hex[:10] for _ in range(int(missing.sum()))]
+        gdf["zone_id"] = ids
         super().__init__(name, gdf, geometry_kind="polygon", **kwargs)
 
 
