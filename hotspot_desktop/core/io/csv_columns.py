@@ -179,7 +179,7 @@ def _single_columns(columns: list[str], sample: pd.DataFrame, used: set[str]) ->
         if len(nonempty) == 0:
             continue
         words = tokens(c)
-        dateish = bool(words & (DATE_WORDS | START_WORDS | END_WORDS | REPORT_WORDS | OCCUR_WORDS))
+        dateish = bool(words & (DATE_WORDS | START_WORDS | END_WORDS | REPORT_WORDS | {"occurred", "occurrence"}))
         if csv_dates.looks_numeric(nonempty.head(200).tolist()):
             if "time" in words and not (words & {"date", "datetime"}):
                 fmts, share, _ = csv_dates.detect_format(nonempty, ["%H%M"])

@@ -159,7 +159,9 @@ def detect_format(values: Iterable | pa.Array, candidates: list[str]) -> tuple[l
         return [], 0.0, False
     # Screen on the first values so only plausible formats are tried on the whole sample.
     head = vals.filter(vals.is_valid()).slice(0, 50)
-    screened = [fmt for fmt in candidates if _count(head, fmt)] or candidates
+    screened = [fmt for fmt in candidates if _count(head, fmt)]
+    if not screened:
+        return [], 0.0, False
     counts = {fmt: _count(vals, fmt) for fmt in screened}
     best = max(screened, key=lambda f: counts[f])  # first wins ties: ISO, then US order
     if counts[best] == 0:
