@@ -45,7 +45,9 @@ Mode = Literal["auto", "exact", "fast"]
 AUTO_FAST_POINTS = 1_000_000
 # ... or when the exact method would need more kernel evaluations than this (big h / fine cells).
 AUTO_FAST_EVALUATIONS = 300_000_000
-CHUNK = 262_144  # incidents per chunk in exact mode (bounds memory at ~100 MB)
+CHUNK = 262_144  # at most this many incidents per chunk in exact mode
+FAST_MAX_CELLS = 8_000_000  # binning-grid cells in fast mode (~300 MB of FFT buffers)
+BATCH = 4_194_304  # kernel evaluations per vectorised step (~100 MB of temporaries)
 PER_KM2 = 1.0e6
 
 
@@ -137,28 +139,48 @@ def evaluate_exact(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel,
         idx = idx[np.argsort(row[idx] * width + col[idx], kind="stable")]
         hmax = float(hs[idx].max())
         dr_all, dc_all = _stencil(hmax, cell)
-        for start in range(0, idx.size, CHUNK):
-            part = idx[start:start + CHUNK]
+        offsets = np.arange(-int(g), int(g) + 1)
+        flat_off = dr_all * width + dc_all
+        # Chunk incidents so the per-axis distance tables stay ~64 MB, and batch stencil offsets so
+        # each bincount sees ~4M contributions (one pass over the accumulator per batch, not per
+        # offset: that would cost grid size x stencil size for a handful of incidents).
+        chunk = max(1, min(CHUNK, BATCH // offsets.size))
+        for start in range(0, idx.size, chunk):
+            part = idx[start:start + chunk]
             r, c = row[part], col[part]
             fx = x[part] - (grid.x0 + (c + 0.5) * cell)  # offset of each point from its cell centre
             fy = y[part] - (grid.y0 + (r + 0.5) * cell)
             inv_h2 = 1.0 / (hs[part] * hs[part])
             wp = w[part]
             base = (r + pad) * width + (c + pad)
-            # squared x / y distances for each stencil column / row offset, computed once
-            dx2 = {int(d): (d * cell - fx) ** 2 for d in np.unique(dc_all)}
-            dy2 = {int(d): (d * cell - fy) ** 2 for d in np.unique(dr_all)}
-            u2 = np.empty(part.size, dtype=np.float64)
-            for k, (drk, dck) in enumerate(zip(dr_all.tolist(), dc_all.tolist())):
-                np.add(dx2[dck], dy2[drk], out=u2)
-                np.multiply(u2, inv_h2, out=u2)
+            dx2 = ((offsets * cell)[:, None] - fx[None, :]) ** 2  # row k: column offset offsets[k]
+            dy2 = ((offsets * cell)[:, None] - fy[None, :]) ** 2
+            if part.size * 4 >= acc.size:
+                # Many incidents: one bincount per offset already amortises the accumulator pass,
+                # and rows of the distance tables are used in place (no gathered copies).
+                u2 = np.empty(part.size)
+                for k, (drk, dck) in enumerate(zip(dr_all.tolist(), dc_all.tolist())):
+                    np.add(dx2[dck + g], dy2[drk + g], out=u2)
+                    u2 *= inv_h2
+                    kernel.raw_inplace(u2)
+                    u2 *= wp
+                    acc += np.bincount(base + (drk * width + dck), weights=u2, minlength=acc.size)
+                    if k % 16 == 15:
+                        checkpoint(progress, cancelled, (done + (k + 1) * part.size) / total_work, "kernel sums")
+                done += dr_all.size * part.size
+                continue
+            per_batch = max(1, BATCH // part.size)
+            for b0 in range(0, dr_all.size, per_batch):
+                kr = dr_all[b0:b0 + per_batch] + g
+                kc = dc_all[b0:b0 + per_batch] + g
+                u2 = dx2[kc] + dy2[kr]
+                u2 *= inv_h2
                 kernel.raw_inplace(u2)
-                np.multiply(u2, wp, out=u2)
-                acc += np.bincount(base + (drk * width + dck), weights=u2, minlength=acc.size)
-                if k % 16 == 15:
-                    checkpoint(progress, cancelled, (done + (k + 1) * part.size) / total_work, "kernel sums")
-            done += dr_all.size * part.size
-            checkpoint(progress, cancelled, done / total_work, "kernel sums")
+                u2 *= wp
+                target = base[None, :] + flat_off[b0:b0 + per_batch, None]
+                acc += np.bincount(target.ravel(), weights=u2.ravel(), minlength=acc.size)
+                done += kr.size * part.size
+                checkpoint(progress, cancelled, done / total_work, "kernel sums")
     out = acc.reshape(height, width)[pad:pad + grid.rows, pad:pad + grid.cols]
     return np.ascontiguousarray(out)
 
@@ -188,28 +210,52 @@ def linear_binning(x: np.ndarray, y: np.ndarray, grid: GridSpec, weights: np.nda
     return out.reshape(height, width)
 
 
+def oversampling(grid: GridSpec, h: float) -> int:
+    """Odd refinement factor f for fast mode: the binning grid has cells of ``cell / f``.
+
+    Linear-binning error falls with (binning cell / h)², so the binning grid is refined until
+    h spans at least 10 binning cells (f ∈ 1, 3, 5, 7; odd so coarse centres are fine centres),
+    while keeping the FFT under :data:`FAST_MAX_CELLS` cells.
+    """
+    for f in (1, 3, 5, 7):
+        pad = _reach(h, grid.cell_size / f) + 1
+        if (grid.rows * f + 2 * pad) * (grid.cols * f + 2 * pad) > FAST_MAX_CELLS:
+            return max(1, f - 2)
+        if grid.cell_size / f <= 0.1 * h:
+            return f
+    return 7
+
+
 def evaluate_fast(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel, h: float,
                   weights: np.ndarray | None = None, *, progress: ProgressFn | None = None,
                   cancelled: CancelFn | None = None) -> tuple[np.ndarray, float | None]:
-    """Binned-FFT raw kernel sums and their worst-case absolute error (raw units).
+    """Binned-FFT raw kernel sums at the cell centres and their worst-case absolute error (raw units).
 
-    Error bound: linear binning replaces each incident's kernel by its bilinear interpolant
-    between the four surrounding cell centres, so the error per incident is the interpolation
-    error of K (see :data:`kernels.KERNELS`: 2·(δ/h)² for the quartic); the bound multiplies it
-    by the largest (weighted) number of incidents within h + 2√2·δ of any cell centre. None for
-    the uniform kernel, whose jump at h has no useful bound.
+    Incidents are linearly binned onto a grid refined by :func:`oversampling` (its centres include
+    the output centres), convolved with the kernel sampled on that grid and read back at the
+    output centres.
+
+    Error bound: linear binning replaces each incident's kernel by its bilinear interpolant between
+    the four surrounding binning nodes (spacing δ), so the error per incident is the interpolation
+    error of K (see :data:`kernels.KERNELS`: 2·(δ/h)² for the quartic); the bound multiplies it by
+    the largest (weighted) number of incidents within h + 2√2·δ of any node. None for the uniform
+    kernel, whose jump at h has no useful bound.
     """
-    cell = grid.cell_size
+    f = oversampling(grid, h)
+    fine = GridSpec(grid.x0, grid.y0, grid.cell_size / f, grid.rows * f, grid.cols * f)
+    cell = fine.cell_size
     m = _reach(h, cell)
     pad = m + 1
     checkpoint(progress, cancelled, 0.05, "binning incidents")
-    binned = linear_binning(x, y, grid, weights, pad)
+    binned = linear_binning(x, y, fine, weights, pad)
     off = np.arange(-m, m + 1) * cell
     d2 = off[:, None] ** 2 + off[None, :] ** 2
     stencil = kernel.raw_inplace(d2 / (h * h))
     checkpoint(progress, cancelled, 0.3, "convolving (FFT)")
     full = fftconvolve(binned, stencil, mode="same")
-    out = np.ascontiguousarray(full[pad:pad + grid.rows, pad:pad + grid.cols])
+    o = (f - 1) // 2
+    out = np.ascontiguousarray(full[pad + o:pad + fine.rows:f, pad + o:pad + fine.cols:f])
+    del full
     # FFT round-off leaves ~1e-16·peak noise where the true sum is zero; clear it so cells far from
     # every incident read exactly 0 (and ties in hot-cell ranking stay ties).
     peak = float(out.max()) if out.size else 0.0
@@ -221,8 +267,8 @@ def evaluate_fast(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel, 
         mm = int(math.ceil(reach / cell))
         off = np.arange(-mm, mm + 1) * cell
         disc = (off[:, None] ** 2 + off[None, :] ** 2 <= reach * reach).astype(np.float64)
-        nearby = fftconvolve(binned, disc, mode="same")[pad:pad + grid.rows, pad:pad + grid.cols]
-        bound = kernel.binning_error(cell / h) * float(nearby.max() + 1e-9 * max(1.0, nearby.max()))
+        nearby = fftconvolve(binned, disc, mode="same")
+        bound = kernel.binning_error(cell / h) * float(nearby.max() * (1 + 1e-9))
     checkpoint(progress, cancelled, 1.0, "done")
     return out, bound
 
