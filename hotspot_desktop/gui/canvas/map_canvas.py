@@ -14,7 +14,7 @@ from hotspot_desktop.gui.canvas.layer_item import LayerItem, item_for
 from hotspot_desktop.gui.canvas.view_box import MapViewBox
 
 # Registers the item classes of the built-in layer kinds.
-from hotspot_desktop.gui.canvas import point_item, raster_item, vector_item  # noqa: F401,E402
+from hotspot_desktop.gui.canvas import basemap_items, point_item, raster_item, vector_item  # noqa: F401,E402
 
 BACKGROUND = "#FFFFFF"
 # Redraw this long after the last view change: wheel bursts and drags cost one redraw.
