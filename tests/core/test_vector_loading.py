@@ -237,6 +237,23 @@ def test_empty_and_null_geometries_rejected(tmp_path):
     assert rep.rejected["empty_geometry"].first_rows == [2, 4]
 
 
+def test_point_geopackage_with_null_and_empty_points(tmp_path):
+    gpkg = tmp_path / "pts.gpkg"
+    gpd.GeoDataFrame({"case_number": ["A1", "A2", "A3", "A4"]},
+                     geometry=[Point(440000, 4630000), None, Point(), Point(440100, 4630100)],
+                     crs=UTM16).to_file(gpkg, engine="pyogrio")
+    layer, rep = load_vector(gpkg, UTM16)
+    assert isinstance(layer, PointLayer) and list(layer.attributes["incident_id"]) == ["A1", "A4"]
+    assert layer.x.tolist() == [440000.0, 440100.0] and layer.y.tolist() == [4630000.0, 4630100.0]
+    assert rep.to_dict() == {
+        "source": "pts.gpkg", "rows_read": 4, "rows_kept": 2, "rejected": {"empty_geometry": 2},
+        "rejected_first_rows": {"empty_geometry": [2, 3]},
+        "detected": {"format": "gpkg", "layer": "pts", "crs": "EPSG:32616", "crs_source": "file", "engine": "pyogrio",
+                     "columns": ["case_number"], "geometry_type": "Point", "working_crs": "EPSG:32616",
+                     "canonical_columns": {"incident_id": "case_number"}},
+        "warnings": []}
+
+
 def test_geojson_points_choose_utm_working_crs(tmp_path):
     gj = tmp_path / "p.geojson"
     gpd.GeoDataFrame({"primary_type": ["BATTERY", "THEFT"]}, geometry=[Point(-87.6, 41.8), Point(-87.7, 41.9)],

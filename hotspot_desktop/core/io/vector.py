@@ -20,6 +20,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyogrio
 import shapely
 from pyproj import CRS
@@ -86,9 +87,23 @@ def load_vector(path: str | Path, working_crs: CRS | None = None, *, layer: str 
         report.detected["encoding_source"] = src.encoding_source
     report.warnings.extend(src.notes)
 
-    source_crs = _source_crs(src, crs, report)
+    info = _read_info(src, report)
+    source_crs = _source_crs(src, info, crs, report)
+    options: dict[str, Any] = {}
+    if crs is not None:
+        options["crs"] = crs_to_option(source_crs)
+    if repair:
+        options["repair"] = True
+    source = SourceRef(path=path.resolve(), format=src.format, layer=src.layer, options=options)
     checkpoint(progress, cancelled, 0.05, "reading")
-    gdf, rows = _read(src, report, progress, cancelled)
+    fast = _read_points_fast(src, info) if info.get("geometry_type") == "Point" else None
+    if fast is not None:
+        result: Layer = _fast_point_layer(src, fast, source_crs, working_crs, source, report, progress, cancelled)
+        report.rows_kept = len(result)
+        checkpoint(progress, cancelled, 1.0, "done")
+        return result, report
+
+    gdf, rows = _read(src, info, report, progress, cancelled)
     report.rows_read = int(rows.size) + report.rows_rejected
     checkpoint(progress, cancelled, 0.7, "checking geometries")
 
@@ -100,22 +115,16 @@ def load_vector(path: str | Path, working_crs: CRS | None = None, *, layer: str 
     gdf = gdf.set_crs(source_crs, allow_override=True)
     report.detected["columns"] = [c for c in gdf.columns if c != gdf.geometry.name]
     report.detected["geometry_type"] = _geometry_type(gdf)
-
     if working_crs is None:
-        working_crs = choose_working_crs([source_crs], _lonlat_centre(gdf, source_crs))
+        working_crs = choose_working_crs([source_crs], _lonlat_centre(gdf.total_bounds if len(gdf) else None,
+                                                                      source_crs))
     report.detected["working_crs"] = crs_label(working_crs)
     checkpoint(progress, cancelled, 0.85, "reprojecting")
 
     name = _layer_name(src)
-    options: dict[str, Any] = {}
-    if crs is not None:
-        options["crs"] = crs_to_option(source_crs)
-    if repair:
-        options["repair"] = True
-    source = SourceRef(path=path.resolve(), format=src.format, layer=src.layer, options=options)
     kinds = set(gdf.geom_type.unique())
     if kinds and kinds <= {"Point", "MultiPoint"}:
-        result: Layer = _point_layer(name, gdf, rows, source_crs, working_crs, source, report)
+        result = _point_layer(name, gdf, rows, source_crs, working_crs, source, report)
     else:
         if kinds & {"Point", "MultiPoint"} and kinds - {"Point", "MultiPoint"}:
             report.warnings.append(f"mixed geometry types ({', '.join(sorted(kinds))}); loaded as one layer")
@@ -127,14 +136,15 @@ def load_vector(path: str | Path, working_crs: CRS | None = None, *, layer: str 
     return result, report
 
 
-def _source_crs(src: VectorSource, crs: CRS | str | None, report: LoadReport) -> CRS:
-    declared = None
+def _read_info(src: VectorSource, report: LoadReport) -> dict[str, Any]:
     try:
-        info = pyogrio.read_info(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding)
-        if info.get("crs"):
-            declared = CRS.from_user_input(info["crs"])
+        return pyogrio.read_info(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding)
     except Exception as exc:  # any failure to read metadata means the file cannot be used
         raise LoadError(f"{src.path.name}: cannot be read ({exc})", report) from exc
+
+
+def _source_crs(src: VectorSource, info: dict[str, Any], crs: CRS | str | None, report: LoadReport) -> CRS:
+    declared = CRS.from_user_input(info["crs"]) if info.get("crs") else None
     given = CRS.from_user_input(crs) if crs is not None else None
     if declared is None:
         what = "no .prj file" if src.format.startswith("shapefile") else "no coordinate reference system"
@@ -154,18 +164,15 @@ def _source_crs(src: VectorSource, crs: CRS | str | None, report: LoadReport) ->
     return declared
 
 
-def _read(src: VectorSource, report: LoadReport, progress: ProgressFn | None,
+def _read(src: VectorSource, info: dict[str, Any], report: LoadReport, progress: ProgressFn | None,
           cancelled: CancelFn | None) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """Bulk read with pyogrio+Arrow; salvage with fiona when that fails or returns too few rows."""
-    truncated_dbf = (src.dbf_records_declared is not None
-                     and src.dbf_records_present is not None
-                     and src.dbf_records_present < src.dbf_records_declared)
     failure = None
-    if not truncated_dbf:
+    if not _truncated_dbf(src):
         try:
             gdf = pyogrio.read_dataframe(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding, use_arrow=True,
                                          force_2d=True, on_invalid="ignore")
-            expected = pyogrio.read_info(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding)["features"]
+            expected = info["features"]
             if expected < 0 or len(gdf) == expected:
                 report.detected["engine"] = "pyogrio"
                 return gdf, np.arange(1, len(gdf) + 1)
@@ -260,7 +267,7 @@ def _check_validity(gdf: gpd.GeoDataFrame, rows: np.ndarray, report: LoadReport,
     return gdf
 
 
-def _drop_constant_kml_fields(gdf: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
+def _drop_constant_kml_fields(gdf: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     drop = [c for c in KML_STYLE_FIELDS if c in gdf.columns and gdf[c].nunique(dropna=False) <= 1]
     if drop:
         report.detected["dropped_columns"] = drop
@@ -273,10 +280,10 @@ def _geometry_type(gdf: gpd.GeoDataFrame) -> str:
     return kinds[0] if len(kinds) == 1 else ("/".join(kinds) if kinds else "none")
 
 
-def _lonlat_centre(gdf: gpd.GeoDataFrame, crs: CRS) -> tuple[float, float] | None:
-    if len(gdf) == 0:
+def _lonlat_centre(bounds: Any, crs: CRS) -> tuple[float, float] | None:
+    if bounds is None:
         return None
-    xmin, ymin, xmax, ymax = gdf.total_bounds
+    xmin, ymin, xmax, ymax = bounds
     lon, lat = transform_xy(np.array([(xmin + xmax) / 2]), np.array([(ymin + ymax) / 2]), crs, WGS84)
     return float(lon[0]), float(lat[0])
 
@@ -300,6 +307,85 @@ def _point_layer(name: str, gdf: gpd.GeoDataFrame, rows: np.ndarray, source_crs:
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     attrs = _canonical_columns(attrs, report)
     return PointLayer(name, x, y, attrs, source=source, source_crs=source_crs)
+
+
+def _truncated_dbf(src: VectorSource) -> bool:
+    return (src.dbf_records_declared is not None and src.dbf_records_present is not None
+            and src.dbf_records_present < src.dbf_records_declared)
+
+
+def _read_points_fast(src: VectorSource, info: dict[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
+    """Attributes and x/y of a point layer straight from Arrow WKB, without shapely objects.
+
+    2-D point WKB (OGC Simple Features 1.2.1, section 8.2) is 21 bytes: byte order, type 1, x, y.
+    Returns None (use the general path) for anything else: other geometry encodings, a damaged
+    file, or a row count that differs from the layer's.
+    """
+    if _truncated_dbf(src):
+        return None
+    try:
+        meta, table = pyogrio.read_arrow(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding)
+    except Exception:  # the general path reports the failure (and may salvage)
+        return None
+    if 0 <= info["features"] != table.num_rows:
+        return None
+    gname = meta.get("geometry_name") or "wkb_geometry"
+    if gname not in table.column_names:
+        return None
+    wkb = table.column(gname).combine_chunks()
+    n = len(wkb)
+    null = wkb.is_null().to_numpy(zero_copy_only=False)
+    offsets = np.frombuffer(wkb.buffers()[1], dtype=np.int64 if wkb.type == pa.large_binary() else np.int32)
+    starts = offsets[wkb.offset: wkb.offset + n].astype(np.int64)
+    lengths = offsets[wkb.offset + 1: wkb.offset + n + 1] - starts
+    if not np.all(lengths[~null] == 21):
+        return None
+    data = np.frombuffer(wkb.buffers()[2], dtype=np.uint8) if n else np.zeros(0, np.uint8)
+    ok = ~null
+    rec = data[starts[ok, None] + np.arange(21)]
+    if not (np.all(rec[:, 0] == 1) and np.all(rec[:, 1:5] == np.array([1, 0, 0, 0], dtype=np.uint8))):
+        return None  # big-endian or not a 2-D point (Z/M, multipoint): shapely handles those
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    x[ok] = np.ascontiguousarray(rec[:, 5:13]).view("<f8").ravel()
+    y[ok] = np.ascontiguousarray(rec[:, 13:21]).view("<f8").ravel()
+    attrs = table.drop_columns([gname]).to_pandas()
+    return attrs, x, y
+
+
+def _fast_point_layer(src: VectorSource, fast: tuple[pd.DataFrame, np.ndarray, np.ndarray], source_crs: CRS,
+                      working_crs: CRS | None, source: SourceRef, report: LoadReport,
+                      progress: ProgressFn | None, cancelled: CancelFn | None) -> PointLayer:
+    attrs, x, y = fast
+    report.detected["engine"] = "pyogrio"
+    rows = np.arange(1, len(x) + 1)
+    report.rows_read = len(x)
+    checkpoint(progress, cancelled, 0.6, "checking geometries")
+    keep = np.ones(len(x), dtype=bool)
+    if src.shp_damaged is not None and src.shp_damaged.any():
+        damaged = np.zeros(len(x), dtype=bool)
+        m = min(len(x), src.shp_damaged.size)
+        damaged[:m] = src.shp_damaged[:m]
+        report.warnings.append(f"the .shp is truncated: {int(src.shp_damaged.sum()):,} records lie past its end")
+        report.reject("unreadable_record", rows[damaged])
+        keep &= ~damaged
+    empty = keep & (np.isnan(x) | np.isnan(y))  # null geometry, or the NaN coordinates of POINT EMPTY
+    report.reject("empty_geometry", rows[empty])
+    keep &= ~empty
+    if not keep.all():
+        attrs, x, y = attrs.loc[keep].reset_index(drop=True), x[keep], y[keep]
+    if src.format == "kml":
+        attrs = _drop_constant_kml_fields(attrs, report)
+    report.detected["columns"] = list(attrs.columns)
+    report.detected["geometry_type"] = "Point" if len(x) else "none"
+    if working_crs is None:
+        bounds = (x.min(), y.min(), x.max(), y.max()) if len(x) else None
+        working_crs = choose_working_crs([source_crs], _lonlat_centre(bounds, source_crs))
+    report.detected["working_crs"] = crs_label(working_crs)
+    checkpoint(progress, cancelled, 0.8, "reprojecting")
+    wx, wy = transform_xy(x, y, source_crs, working_crs)
+    attrs = _canonical_columns(attrs, report)
+    return PointLayer(_layer_name(src), wx, wy, attrs, source=source, source_crs=source_crs)
 
 
 def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
