@@ -220,6 +220,7 @@ def test_fdr_is_never_more_liberal(counts):
     fdr = gi_star_grid(counts, grid_contiguity("queen"), fdr=True)
     assert (np.abs(fdr.classes) <= np.abs(plain.classes)).all()
     assert (fdr.p_fdr >= plain.p - 1e-15).all()
+    np.testing.assert_array_equal(plain.p_fdr, fdr.p_fdr)  # lazily computed on the plain result
 
 
 def test_progress_and_cancel(counts):

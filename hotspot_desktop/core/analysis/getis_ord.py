@@ -19,6 +19,7 @@ Optional conditional permutation inference (Anselin 1995) gives seeded pseudo p-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,6 @@ CLASS_LABELS: dict[int, str] = {
     -2: "Cold spot - 95% confidence",
     -3: "Cold spot - 99% confidence",
 }
-_BINS = ((0.01, 3), (0.05, 2), (0.10, 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,15 +56,15 @@ class GiStarResult:
     """Gi* per cell/polygon. Arrays have the input's shape; cells outside the study area are NaN
     (class 0).
 
-    z: Gi* z-scores. p: two-sided analytic p. p_fdr: Benjamini–Hochberg adjusted p of the p-values
-    the classes used. p_sim: folded pseudo p from permutations (None without permutations).
-    classes: -3..3 (int8). fdr / inference: how the classes were made. n, mean, std: the sample
-    the statistic was standardised with.
+    z: Gi* z-scores. p: two-sided analytic p. p_sim: folded pseudo p from permutations (None
+    without permutations). p_fdr (property): Benjamini–Hochberg adjusted values of the p-values
+    the classes use (analytic p, or 2·p_sim with permutations). classes: -3..3 (int8).
+    fdr / inference: how the classes were made. n, mean, std: the sample the statistic was
+    standardised with.
     """
 
     z: np.ndarray
     p: np.ndarray
-    p_fdr: np.ndarray
     p_sim: np.ndarray | None
     classes: np.ndarray
     fdr: bool
@@ -75,6 +75,18 @@ class GiStarResult:
     mean: float
     std: float
     weights: str
+
+    @property
+    def p_used(self) -> np.ndarray:
+        """The p-values the confidence classes are based on (before any FDR adjustment)."""
+        return self.p if self.p_sim is None else _two_sided_sim(self.p_sim)
+
+    @cached_property
+    def p_fdr(self) -> np.ndarray:
+        # computed on first use: the sort costs as much as the whole Gi* on a big grid
+        q = benjamini_hochberg(self.p_used)
+        q.setflags(write=False)
+        return q
 
     @property
     def labels(self) -> np.ndarray:
@@ -89,6 +101,11 @@ class GiStarResult:
         return out
 
 
+def _two_sided_sim(p_sim: np.ndarray) -> np.ndarray:
+    # the folded pseudo p is one-sided toward the observed tail: double it for two-sided bins
+    return np.minimum(1.0, 2.0 * p_sim)
+
+
 def two_sided_p(z: np.ndarray) -> np.ndarray:
     """p = 2(1 − Φ(|z|)), computed as erfc(|z|/√2) so tiny p-values keep their precision."""
     return special.erfc(np.abs(np.asarray(z, dtype=np.float64)) / np.sqrt(2.0))
@@ -98,11 +115,11 @@ def confidence_classes(z: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Hot/cold classes ±3/±2/±1 for p < 0.01/0.05/0.10 with the sign of z; 0 otherwise or NaN."""
     z = np.asarray(z, dtype=np.float64)
     p = np.asarray(p, dtype=np.float64)
-    level = np.zeros(z.shape, dtype=np.int8)
-    for cut, code in reversed(_BINS):  # loosest first so stricter bins overwrite
-        level[np.where(np.isnan(p), False, p < cut)] = code
-    sign = np.where(np.isnan(z), 0, np.sign(z)).astype(np.int8)
-    return (level * sign).astype(np.int8)
+    # bin edges 0.01, 0.05, 0.10: p below the first is level 3, ..., p >= 0.10 (or NaN) level 0
+    level = (3 - np.searchsorted(np.array([0.01, 0.05, 0.10]), p, side="right")).astype(np.int8)
+    level[np.isnan(p)] = 0
+    sign = np.sign(np.nan_to_num(z)).astype(np.int8)
+    return level * sign
 
 
 def _moments(x: np.ndarray) -> tuple[int, float, float]:
@@ -132,19 +149,18 @@ def _z(lag: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n: int, mean: float
 def _finish(z: np.ndarray, p_sim: np.ndarray | None, fdr: bool, permutations: int, seed: int | None,
             n: int, mean: float, std: float, weights: str) -> GiStarResult:
     p = two_sided_p(z)
-    if p_sim is not None:
-        # folded pseudo p is one-sided toward the observed tail: double it for the two-sided bins
-        used = np.minimum(1.0, 2.0 * p_sim)
-        inference = "permutation"
-    else:
-        used = p
-        inference = "analytic"
-    p_fdr = benjamini_hochberg(used)
-    classes = confidence_classes(z, p_fdr if fdr else used)
-    for a in (z, p, p_fdr, classes) + ((p_sim,) if p_sim is not None else ()):
+    used = p if p_sim is None else _two_sided_sim(p_sim)
+    q = benjamini_hochberg(used) if fdr else None
+    classes = confidence_classes(z, q if fdr else used)
+    for a in (z, p, classes) + ((p_sim,) if p_sim is not None else ()):
         a.setflags(write=False)
-    return GiStarResult(z=z, p=p, p_fdr=p_fdr, p_sim=p_sim, classes=classes, fdr=fdr, inference=inference,
-                        permutations=permutations, seed=seed, n=n, mean=mean, std=std, weights=weights)
+    res = GiStarResult(z=z, p=p, p_sim=p_sim, classes=classes, fdr=fdr,
+                       inference="analytic" if p_sim is None else "permutation", permutations=permutations,
+                       seed=seed, n=n, mean=mean, std=std, weights=weights)
+    if q is not None:
+        q.setflags(write=False)
+        res.__dict__["p_fdr"] = q  # already computed for the classes; fill the cache
+    return res
 
 
 def _gi_permutation_p(x: np.ndarray, w: sp.csr_matrix, permutations: int, seed: int | None,

@@ -82,6 +82,11 @@ class GridStencil:
         """
         values = np.asarray(values, dtype=np.float64)
         kernel = self.kernel ** 2 if squared else self.kernel
+        if np.all(kernel == 1):
+            # a full square of ones (queen with self) is separable: two 1-D passes, exact sums
+            ones = np.ones(kernel.shape[0])
+            out = ndimage.correlate1d(values, ones, axis=0, mode="constant", cval=0.0)
+            return ndimage.correlate1d(out, ones, axis=1, mode="constant", cval=0.0)
         if kernel.size < _FFT_MIN_KERNEL_CELLS:
             return ndimage.correlate(values, kernel, mode="constant", cval=0.0)
         # correlation = convolution with the flipped kernel; "same" keeps the grid's shape
