@@ -299,3 +299,25 @@ def test_user_given_crs_and_repair_survive_reopen(tmp_path):
     assert warnings == [] and opened.layers[0].source.options == {"crs": "EPSG:32616", "repair": True}
     assert reports[0].detected["crs_source"] == "user" and reports[0].detected["invalid_geometry"]["repaired"]
     assert opened.layers[0].gdf.is_valid.all()
+
+
+def test_embedded_points_keep_types_and_filter(tmp_path):
+    project = Project(UTM16)
+    attrs = pd.DataFrame({
+        "time": pd.to_datetime(["2024-01-01 10:00:00", None, "2024-03-01 23:59:59"]),
+        "time_end": pd.Series([pd.NaT] * 3, dtype="datetime64[ns]"),
+        "offence": pd.Categorical(["theft", "burglary", None]),
+        "incident_id": ["1", "2", "3"], "weight": [1.5, 2.5, np.nan], "tags": [["a"], [], ["b", "c"]]})
+    layer = PointLayer("Sampled incidents", [446000.0, 446100.0, 446200.0], [4636000.0, 4636100.0, 4636200.0], attrs)
+    layer.filter = PointFilter(date_from=pd.Timestamp("2024-02-01"))
+    project.layers.append(layer)
+    save_project(project, tmp_path / "e.hsproj")
+    opened, _, warnings = open_project(tmp_path / "e.hsproj")
+    got = opened.layers[0]
+    assert warnings == [] and isinstance(got, PointLayer) and got.id == layer.id
+    np.testing.assert_array_equal(got.x, layer.x)
+    assert got.mask().tolist() == [False, False, True]
+    assert got.offence_types() == ["burglary", "theft"]
+    assert list(got.attributes["tags"]) == [["a"], [], ["b", "c"]]
+    assert got.attributes["time"].dt.tz is None and got.attributes["time"].iloc[2] == pd.Timestamp("2024-03-01 23:59:59")
+    assert got.attributes["time_end"].isna().all() and np.isnan(got.attributes["weight"].iloc[2])

@@ -93,6 +93,9 @@ def restore_frame(gdf: gpd.GeoDataFrame, meta: dict[str, Any]) -> gpd.GeoDataFra
     for col, dtype in (meta.get("dtypes") or {}).items():
         if col in gdf.columns and str(dtype).startswith("datetime64") and str(gdf[col].dtype) != dtype:
             try:
+                col_tz = getattr(gdf[col].dt, "tz", None)
+                if col_tz is not None and "," not in dtype:  # GDAL may hand naive times back marked UTC
+                    gdf[col] = gdf[col].dt.tz_localize(None)
                 gdf[col] = gdf[col].astype(dtype)
             except (TypeError, ValueError):
                 pass  # keep what GeoPackage gave back rather than fail the whole open
