@@ -101,7 +101,7 @@ class Simulation:
 
 def _season(calendar: Calendar, amplitude: float) -> np.ndarray:
     days = calendar.start + pd.to_timedelta(np.arange(calendar.n_days), unit="D")
-    doy = days.dayofyear.to_numpy()
+    doy = days.day_of_year.to_numpy()
     return 1.0 + amplitude * np.cos(2 * np.pi * (doy - 200) / 365.25)
 
 
