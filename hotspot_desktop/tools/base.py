@@ -290,6 +290,8 @@ def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
                 continue
             if ta is not None and tb is not None and ta > tb:
                 add(p.name, f"{p.label}: start is after end")
+            elif not p.optional and (ta is None or tb is None):
+                add(p.name, f"{p.label} needs a start and an end date")
     return msgs
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hotspot_desktop.tools.base import (OutputSpec, Tool, bool_param, choice_param, field_param, integer_param,
-                                        layer_param, number_param, output_param)
+from hotspot_desktop.tools.base import (OutputSpec, Tool, bool_param, choice_param, date_range_param, field_param,
+                                        integer_param, layer_param, number_param, output_param, zones_param)
 
 _PKG = "hotspot_desktop.tools.builtin"
 KERNELS = ("quartic", "triweight", "epanechnikov", "uniform", "triangular", "gaussian")
@@ -117,6 +117,29 @@ def declared_tools() -> list[Tool]:
             ),
             outputs=(OutputSpec("counts", "layer", "polygons with a count column"),
                      OutputSpec("summary", "table", "count per polygon")),
+        ),
+        Tool(
+            id="evaluation.intervention", name="Evaluate an intervention", category="Evaluation", version="1.0",
+            help="Before/after incident counts in the target zones, the catchment around them and the "
+                 "control zones, with displacement and effect measures (WDQ, TNE, WDD, RIRR) and a "
+                 "plain-language summary. Zones come from the project's zone layer by role.",
+            reference="Bowers & Johnson (2003) J. Quantitative Criminology 19(3) (WDQ); Guerette (2009) (TNE); "
+                      "Wheeler & Ratcliffe (2018) Crime Science 7 (WDD); Wilson (2022) (RIRR).",
+            run=f"{_PKG}.evaluation:evaluate",
+            params=(
+                layer_param("points", "Incidents", "point"),
+                zones_param("target", "Target zones", "target"),
+                zones_param("control", "Control zones", "control"),
+                zones_param("catchment", "Drawn catchment", "catchment", optional=True,
+                            help="Replaces the automatic rings when given."),
+                date_range_param("before", "Before period", optional=False),
+                date_range_param("after", "After period", optional=False),
+                number_param("ring_width", "Catchment ring width", 250.0, unit="m", minimum=10.0, maximum=5000.0),
+                integer_param("rings", "Catchment rings", 1, unit="count", minimum=1, maximum=10),
+                output_param("output", "Output name", "Intervention areas"),
+            ),
+            outputs=(OutputSpec("areas", "layer", "target, catchment and control with counts"),
+                     OutputSpec("measures", "table"), OutputSpec("monthly", "chart")),
         ),
         Tool(
             id="time.trend", name="Incident trend", category="Time", version="1.0",
