@@ -321,3 +321,15 @@ def test_embedded_points_keep_types_and_filter(tmp_path):
     assert list(got.attributes["tags"]) == [["a"], [], ["b", "c"]]
     assert got.attributes["time"].dt.tz is None and got.attributes["time"].iloc[2] == pd.Timestamp("2024-03-01 23:59:59")
     assert got.attributes["time_end"].isna().all() and np.isnan(got.attributes["weight"].iloc[2])
+
+
+def test_unsaveable_value_fails_before_any_file_changes(tmp_path):
+    folder = tmp_path / "case"
+    path = folder / "p.hsproj"
+    project = build_project(folder)
+    save_project(project, path)
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file()}
+    project.metadata["bad"] = object()
+    with pytest.raises(TypeError, match="cannot save a value of type object"):
+        save_project(project, path)
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file()} == before

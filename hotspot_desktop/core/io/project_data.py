@@ -63,7 +63,7 @@ def layer_frame(layer: Layer, crs: CRS | None) -> gpd.GeoDataFrame:
     return gdf if gdf.crs is not None or crs is None else gdf.set_crs(crs)
 
 
-def _storable(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
+def storable(gdf: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, Any]]:
     """Columns GeoPackage can hold, plus what it takes to restore the pandas dtypes."""
     out = gdf.copy()
     meta: dict[str, Any] = {"categorical": [], "json": [], "dtypes": {}}
@@ -102,21 +102,18 @@ def restore_frame(gdf: gpd.GeoDataFrame, meta: dict[str, Any]) -> gpd.GeoDataFra
     return gdf
 
 
-def write_data_gpkg(path: Path, frames: dict[str, gpd.GeoDataFrame]) -> dict[str, dict[str, Any]]:
-    """Write every table of the data GeoPackage into a temp file and move it over ``path``."""
+def write_data_gpkg(path: Path, frames: dict[str, gpd.GeoDataFrame]) -> None:
+    """Write every table (frames from :func:`storable`) into a temp GeoPackage and move it over ``path``."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.gpkg")
-    metas: dict[str, dict[str, Any]] = {}
     try:
         tmp.unlink(missing_ok=True)
         for table, gdf in frames.items():
-            out, metas[table] = _storable(gdf)
-            pyogrio.write_dataframe(out, tmp, layer=table, driver="GPKG",
-                                    geometry_type=None if len(out) else "Unknown")
+            pyogrio.write_dataframe(gdf, tmp, layer=table, driver="GPKG",
+                                    geometry_type=None if len(gdf) else "Unknown")
         _fsync_file(tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return metas
 
 
 def read_table(path: Path, table: str, crs: CRS | None) -> gpd.GeoDataFrame:

@@ -81,11 +81,15 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
             frames[table] = pdata.layer_frame(layer, crs)
         entries.append(entry)
 
-    if frames:
-        metas = pdata.write_data_gpkg(gpkg_path, frames)
-        for entry in entries:
-            if entry["storage"]["kind"] == "gpkg":
-                entry["storage"]["columns"] = metas[entry["storage"]["table"]]
+    stored = {table: pdata.storable(gdf) for table, gdf in frames.items()}
+    for entry in entries:
+        if entry["storage"]["kind"] == "gpkg":
+            entry["storage"]["columns"] = stored[entry["storage"]["table"]][1]
+    # serialise before touching any file, so a value JSON cannot hold fails the save cleanly
+    text = json.dumps(_manifest(project, entries), indent=1, ensure_ascii=False,
+                      default=_json_default).encode("utf-8")
+    if stored:
+        pdata.write_data_gpkg(gpkg_path, {table: gdf for table, (gdf, _) in stored.items()})
     if rasters:
         raster_dir.mkdir(exist_ok=True)
         for name, layer in rasters.items():
@@ -94,8 +98,6 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
                 pdata.write_raster_npz(target, layer)
     checkpoint(progress, None, 0.9, "writing the project file")
 
-    manifest = _manifest(project, entries)
-    text = json.dumps(manifest, indent=1, ensure_ascii=False, default=_json_default).encode("utf-8")
     if path.exists():
         previous = path.read_bytes()
         pdata.atomic_write(path.with_name(path.name + ".bak"), lambda fh: fh.write(previous))
