@@ -235,3 +235,30 @@ def test_result_is_read_only(counts):
     res = gi_star_grid(counts, grid_contiguity("rook"))
     with pytest.raises(ValueError):
         res.z[0, 0] = 1.0
+
+
+def test_islands_are_counted():
+    grid = np.arange(36, dtype=float).reshape(6, 6)
+    mask = np.zeros((6, 6), dtype=bool)
+    mask[:3, :3] = True
+    mask[5, 5] = True  # a lone cell cut off from the rest of the area
+    res = gi_star_grid(grid, grid_contiguity("rook"), study_area=mask)
+    assert res.islands == 1
+    gdf = _square_polygons(3, 1)
+    gdf.loc[3, "geometry"] = box(1000, 1000, 1100, 1100)
+    res = gi_star(np.array([1.0, 2.0, 3.0, 9.0]), polygon_contiguity(gdf))
+    assert res.islands == 1
+    # an island's Gi* is its own z-score
+    assert res.z[3] == pytest.approx((9 - 3.75) / np.std([1, 2, 3, 9]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.floats(0.5, 50), st.floats(-100, 100), st.sampled_from(["rook", "queen"]))
+def test_grid_gi_is_invariant_to_affine_rescaling_and_transposes(seed, scale, shift, kind):
+    grid = np.random.default_rng(seed).poisson(2, size=(9, 7)).astype(float)
+    if np.ptp(grid) == 0:
+        grid[0, 0] += 1
+    stencil = grid_contiguity(kind)
+    base = gi_star_grid(grid, stencil).z
+    np.testing.assert_allclose(gi_star_grid(grid * scale + shift, stencil).z, base, atol=1e-8)
+    np.testing.assert_allclose(gi_star_grid(grid.T, stencil).z, base.T, atol=1e-12)

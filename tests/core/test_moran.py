@@ -108,3 +108,16 @@ def test_constant_input_is_a_clear_error():
         global_moran(np.ones(25), w)
     with pytest.raises(ValueError, match="all values are equal"):
         local_moran(np.full(25, 2.0), w)
+
+
+def test_polygon_order_permutation_permutes_local_moran():
+    gdf = _beats()
+    order = np.random.default_rng(4).permutation(len(gdf))
+    y = gdf["rate"].to_numpy()
+    a = local_moran(y, polygon_contiguity(gdf, "queen"), permutations=0)
+    b = local_moran(y[order], polygon_contiguity(gdf.iloc[order].reset_index(drop=True), "queen"), permutations=0)
+    np.testing.assert_allclose(b.Is, a.Is[order], atol=1e-12)
+    np.testing.assert_array_equal(b.quadrants, a.quadrants[order])
+    ga = global_moran(y, polygon_contiguity(gdf, "queen"))
+    gb = global_moran(y[order], polygon_contiguity(gdf.iloc[order].reset_index(drop=True), "queen"))
+    assert ga.I == pytest.approx(gb.I, abs=1e-12) and ga.z == pytest.approx(gb.z, abs=1e-10)

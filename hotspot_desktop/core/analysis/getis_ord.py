@@ -75,6 +75,7 @@ class GiStarResult:
     mean: float
     std: float
     weights: str
+    islands: int = 0  # units in the area with no neighbour but themselves (their Gi* is a plain z)
 
     @property
     def p_used(self) -> np.ndarray:
@@ -147,7 +148,7 @@ def _z(lag: np.ndarray, wsum: np.ndarray, w2sum: np.ndarray, n: int, mean: float
 
 
 def _finish(z: np.ndarray, p_sim: np.ndarray | None, fdr: bool, permutations: int, seed: int | None,
-            n: int, mean: float, std: float, weights: str) -> GiStarResult:
+            n: int, mean: float, std: float, weights: str, islands: int) -> GiStarResult:
     p = two_sided_p(z)
     used = p if p_sim is None else _two_sided_sim(p_sim)
     q = benjamini_hochberg(used) if fdr else None
@@ -156,7 +157,7 @@ def _finish(z: np.ndarray, p_sim: np.ndarray | None, fdr: bool, permutations: in
         a.setflags(write=False)
     res = GiStarResult(z=z, p=p, p_sim=p_sim, classes=classes, fdr=fdr,
                        inference="analytic" if p_sim is None else "permutation", permutations=permutations,
-                       seed=seed, n=n, mean=mean, std=std, weights=weights)
+                       seed=seed, n=n, mean=mean, std=std, weights=weights, islands=islands)
     if q is not None:
         q.setflags(write=False)
         res.__dict__["p_fdr"] = q  # already computed for the classes; fill the cache
@@ -228,7 +229,9 @@ def gi_star_grid(
         p_sim = np.full(counts.shape, np.nan)
         p_sim[valid] = sub
     checkpoint(progress, cancelled, 1.0, "Gi* done")
-    return _finish(z, p_sim, fdr, permutations, seed if permutations else None, n, mean, std, stencil.name)
+    islands = int((valid & (wsum <= stencil.self_weight)).sum())
+    return _finish(z, p_sim, fdr, permutations, seed if permutations else None, n, mean, std, stencil.name,
+                   islands)
 
 
 def gi_star(
@@ -269,7 +272,9 @@ def gi_star(
     if permutations:
         p_sim = _gi_permutation_p(x, w, permutations, seed, _scaled(progress, 0.1, 1.0), cancelled)
     checkpoint(progress, cancelled, 1.0, "Gi* done")
-    return _finish(z, p_sim, fdr, permutations, seed if permutations else None, n, mean, std, name)
+    off_diagonal = np.diff(w.indptr) - (w.diagonal() != 0)
+    islands = int((off_diagonal == 0).sum())
+    return _finish(z, p_sim, fdr, permutations, seed if permutations else None, n, mean, std, name, islands)
 
 
 def _scaled(progress: ProgressFn | None, lo: float, hi: float) -> ProgressFn | None:
