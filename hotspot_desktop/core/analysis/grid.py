@@ -25,7 +25,7 @@ from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 __all__ = [
     "GridSpec", "RobustExtent", "CellSizeChoice", "GridCounts", "HexCounts",
     "robust_extent", "default_cell_size", "nice_number", "grid_for_extent", "grid_counts",
-    "square_counts", "hex_counts", "points_in_area",
+    "square_counts", "hex_counts", "points_in_area", "study_mask",
 ]
 
 # Robust extent rule: the central 99% box of the points, grown by a quarter of its side on every
@@ -335,7 +335,7 @@ def square_counts(x: np.ndarray, y: np.ndarray, *, cell_size: float | None = Non
             rules.append(f"cell size = {cell_size:g} m (set by the analyst)")
         grid = grid_for_extent(ext.bounds, cell_size)
     checkpoint(progress, cancelled, 0.2, "counting incidents")
-    mask = _study_mask(grid, study_area)
+    mask = study_mask(grid, study_area)
     r, c, in_grid = grid.cell_of(x, y)
     keep = ext.inside & in_grid
     if study_area is not None:
@@ -355,7 +355,8 @@ def square_counts(x: np.ndarray, y: np.ndarray, *, cell_size: float | None = Non
                       float(counts.sum()), tuple(rules))
 
 
-def _study_mask(grid: GridSpec, study_area: BaseGeometry | None) -> np.ndarray:
+def study_mask(grid: GridSpec, study_area: BaseGeometry | None) -> np.ndarray:
+    """True for cells whose centre lies in the study area (all cells without one)."""
     if study_area is None:
         return np.ones(grid.shape, dtype=bool)
     xc, yc = grid.centres()

@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hotspot_desktop.core.analysis.bandwidth import BandwidthRule, auto_bandwidth, knn_bandwidths
 from hotspot_desktop.core.analysis.grid import (
-    GridSpec, RobustExtent, default_cell_size, grid_for_extent, points_in_area, robust_extent,
+    GridSpec, RobustExtent, default_cell_size, grid_for_extent, robust_extent, study_mask,
 )
 from hotspot_desktop.core.analysis.kernels import Kernel, get_kernel
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
@@ -410,7 +410,7 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
     else:
         units = "kernel sum (raw)"
         values = raw
-    mask = _mask(grid, study_area)
+    mask = study_mask(grid, study_area)
     if study_area is not None:
         values = np.where(mask, values, np.nan)
     wt = float(xu.size if wu is None else wu.sum())
@@ -432,14 +432,6 @@ def _padded(bounds: tuple[float, float, float, float], h: float) -> tuple[float,
     if not math.isfinite(h):
         raise ValueError("all incidents are at one spot: give a fixed bandwidth and a cell size")
     return (bounds[0] - h, bounds[1] - h, bounds[2] + h, bounds[3] + h)
-
-
-def _mask(grid: GridSpec, study_area: BaseGeometry | None) -> np.ndarray:
-    if study_area is None:
-        return np.ones(grid.shape, dtype=bool)
-    xc, yc = grid.centres()
-    gx, gy = np.meshgrid(xc, yc)
-    return points_in_area(gx.ravel(), gy.ravel(), study_area).reshape(grid.shape)
 
 
 @dataclass(frozen=True)
