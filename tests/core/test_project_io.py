@@ -319,7 +319,8 @@ def test_embedded_points_keep_types_and_filter(tmp_path):
     assert got.mask().tolist() == [False, False, True]
     assert got.offence_types() == ["burglary", "theft"]
     assert list(got.attributes["tags"]) == [["a"], [], ["b", "c"]]
-    assert got.attributes["time"].dt.tz is None and got.attributes["time"].iloc[2] == pd.Timestamp("2024-03-01 23:59:59")
+    assert got.attributes["time"].dt.tz is None
+    assert got.attributes["time"].iloc[2] == pd.Timestamp("2024-03-01 23:59:59")
     assert got.attributes["time_end"].isna().all() and np.isnan(got.attributes["weight"].iloc[2])
 
 

@@ -26,7 +26,7 @@ import shapely
 from pyproj import CRS
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
-from hotspot_desktop.core.io.report import REASONS, LoadError, LoadReport
+from hotspot_desktop.core.io.report import REASONS, Cancelled, LoadError, LoadReport
 from hotspot_desktop.core.io.vector_sources import VectorSource, list_layers, resolve
 from hotspot_desktop.core.model import Layer, PointLayer, SourceRef, VectorLayer, infer_geometry_kind
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
@@ -34,6 +34,7 @@ from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 __all__ = ["CrsRequired", "load_vector", "list_layers", "crs_label", "crs_to_option"]
 
 FIRST_ROWS = 10
+ARROW_BATCH = 100_000  # features per Arrow batch: one progress step each
 # KML fields GDAL's LIBKML driver adds for styling; dropped when they carry nothing (all equal).
 KML_STYLE_FIELDS = ("id", "timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude", "visibility",
                     "drawOrder", "icon")
@@ -96,7 +97,7 @@ def load_vector(path: str | Path, working_crs: CRS | None = None, *, layer: str 
         options["repair"] = True
     source = SourceRef(path=path.resolve(), format=src.format, layer=src.layer, options=options)
     checkpoint(progress, cancelled, 0.05, "reading")
-    fast = _read_points_fast(src, info) if info.get("geometry_type") == "Point" else None
+    fast = _read_points_fast(src, info, progress, cancelled) if info.get("geometry_type") == "Point" else None
     if fast is not None:
         result: Layer = _fast_point_layer(src, fast, source_crs, working_crs, source, report, progress, cancelled)
         report.rows_kept = len(result)
@@ -314,7 +315,8 @@ def _truncated_dbf(src: VectorSource) -> bool:
             and src.dbf_records_present < src.dbf_records_declared)
 
 
-def _read_points_fast(src: VectorSource, info: dict[str, Any]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
+def _read_points_fast(src: VectorSource, info: dict[str, Any], progress: ProgressFn | None,
+                      cancelled: CancelFn | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray] | None:
     """Attributes and x/y of a point layer straight from Arrow WKB, without shapely objects.
 
     2-D point WKB (OGC Simple Features 1.2.1, section 8.2) is 21 bytes: byte order, type 1, x, y.
@@ -323,8 +325,18 @@ def _read_points_fast(src: VectorSource, info: dict[str, Any]) -> tuple[pd.DataF
     """
     if _truncated_dbf(src):
         return None
+    total = max(int(info["features"]), 1)
     try:
-        meta, table = pyogrio.read_arrow(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding)
+        # streamed in batches so a million-row file shows progress and can be cancelled
+        with pyogrio.open_arrow(src.gdal_path, layer=src.gdal_layer, encoding=src.encoding, batch_size=ARROW_BATCH,
+                                use_pyarrow=True) as (meta, reader):
+            batches = []
+            for batch in reader:
+                batches.append(batch)
+                checkpoint(progress, cancelled, 0.05 + 0.5 * min(1.0, len(batches) * ARROW_BATCH / total), "reading")
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+    except Cancelled:
+        raise
     except Exception:  # the general path reports the failure (and may salvage)
         return None
     if 0 <= info["features"] != table.num_rows:
