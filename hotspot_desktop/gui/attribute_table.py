@@ -20,7 +20,7 @@ from hotspot_desktop.core.model import Layer
 from hotspot_desktop.gui.layer_properties import attribute_frame
 
 _Index = QModelIndex | QPersistentModelIndex
-MAX_SYNCED_SELECTION = 200_000  # a bigger map selection is shown by count, not row by row
+MAX_SELECTION_RANGES = 50_000  # a more scattered map selection is mirrored only in part (count shown)
 
 
 def _text(value: Any) -> str:
@@ -77,7 +77,8 @@ class AttributeTableModel(QAbstractTableModel):
         return np.sort(rows[rows >= 0])
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self._sort = (column, order)
+        # Column -1 is Qt's "no sort indicator": back to file order.
+        self._sort = (column, order) if 0 <= column < len(self.frame.columns) else None
         self._rebuild()
 
     def set_filter_text(self, text: str) -> None:
@@ -171,14 +172,19 @@ class AttributeTableDock(QDockWidget):
     # --- public ---------------------------------------------------------------------------------
     def set_selection(self, rows: np.ndarray) -> None:
         """Select source rows ``rows`` on the layer (and so in the table and on the map)."""
-        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size > 1 and not np.all(rows[1:] > rows[:-1]):
+            rows = np.unique(rows)
         self.layer.selection = rows if rows.size else None  # type: ignore[attr-defined]
         self.layer.changed.emit("selection")
 
     def selected_rows(self) -> np.ndarray:
         """Source rows selected in the table view."""
-        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        return np.array([self.model.source_row(r) for r in rows], dtype=np.int64)
+        # Work on selection ranges, not per-row indexes: Ctrl+A on a million rows stays instant.
+        mask = np.zeros(self.model.rowCount(), dtype=bool)
+        for r in self.view.selectionModel().selection():
+            mask[r.top():r.bottom() + 1] = True
+        return np.sort(self.model.order[mask]).astype(np.int64)
 
     def zoom_to_selection(self) -> None:
         if self.canvas is not None and getattr(self.layer, "selection", None) is not None:
@@ -225,11 +231,11 @@ class AttributeTableDock(QDockWidget):
         try:
             selection = QItemSelection()
             if sel is not None and len(sel):
-                rows = self.model.view_rows(np.asarray(sel)[:MAX_SYNCED_SELECTION])
+                rows = self.model.view_rows(np.asarray(sel))
                 if rows.size:
                     breaks = np.flatnonzero(np.diff(rows) != 1)
-                    starts = np.r_[rows[0], rows[breaks + 1]]
-                    ends = np.r_[rows[breaks], rows[-1]]
+                    starts = np.r_[rows[0], rows[breaks + 1]][:MAX_SELECTION_RANGES]
+                    ends = np.r_[rows[breaks], rows[-1]][:MAX_SELECTION_RANGES]
                     last = self.model.columnCount() - 1
                     for a, b in zip(starts, ends):
                         selection.select(self.model.index(int(a), 0), self.model.index(int(b), max(0, last)))
