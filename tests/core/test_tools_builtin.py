@@ -92,3 +92,43 @@ def test_intervention_with_zone_roles(reg, pts):
     assert "measures" in res.tables[1].title and res.notes[0].startswith("In the target area")
     bad = dict(values, control=ZoneLayer("Z2", gpd.GeoDataFrame({"role": ["target"]}, geometry=[shapely.box(0, 0, 1, 1)])))
     assert "no zones with role control" in tool.validate({**tool.defaults(), **bad})["control"][0]
+
+
+@pytest.fixture(scope="module")
+def beats_counted(reg, pts) -> VectorLayer:
+    boxes = [shapely.box(i * 300, j * 300, (i + 1) * 300, (j + 1) * 300) for i in range(10) for j in range(10)]
+    beats = VectorLayer("Beats", gpd.GeoDataFrame({"name": [f"b{i}" for i in range(100)]}, geometry=boxes))
+    return run_now(reg.get("vector.count_in_polygons"), {"points": pts, "polygons": beats}).result.layers[0]
+
+
+def test_local_moran_finds_high_high_cluster(reg, beats_counted):
+    res = run_now(reg.get("pattern.local_moran"), {"polygons": beats_counted, "field": "count",
+                                                   "permutations": 99}).result
+    gdf = res.layers[0].gdf
+    assert gdf.loc[gdf["count"].idxmax(), "lisa_label"] == "High-High"
+    assert res.layers[0].style.mode == "categorised"
+    assert res.tables[0].frame.loc[0, "statistic"] == "Global Moran's I"
+
+
+def test_near_repeat_tables(reg, pts):
+    small = PointLayer("Few", pts.x[:400], pts.y[:400], pts.attributes.iloc[:400].reset_index(drop=True))
+    res = run_now(reg.get("pattern.near_repeat"), {"points": small, "simulations": 19}).result
+    assert [t.name for t in res.tables] == ["ratio", "p_value", "observed"]
+    assert res.tables[0].frame.shape[0] == 7  # same location, 5 bands, "more than"
+
+
+def test_repeat_locations_and_clusters(reg, pts):
+    rep = run_now(reg.get("pattern.repeat_locations"), {"points": pts, "tolerance": 10.0, "min_count": 2}).result
+    layer = rep.layers[0]
+    assert isinstance(layer, PointLayer) and len(layer) == len(rep.tables[0].frame) > 0
+    assert layer.attributes["count"].min() >= 2
+    cl = run_now(reg.get("pattern.clusters"), {"points": pts, "method": "dbscan", "distance": 30.0,
+                                               "shape": "hull"}).result.layers[0]
+    assert len(cl) >= 1 and cl.gdf["count"].max() > 100  # the planted cluster
+
+
+def test_clark_evans_detects_clustering(reg, pts):
+    study = VectorLayer("Study", gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.box(0, 0, 3000, 3000)]))
+    frame = run_now(reg.get("pattern.clark_evans"), {"points": pts, "study_area": study}).result.tables[0].frame
+    values = dict(zip(frame["statistic"], frame["value"]))
+    assert values["R (nearest-neighbour index)"] < 1 and values["pattern"] == "clustered"

@@ -142,6 +142,78 @@ def declared_tools() -> list[Tool]:
                      OutputSpec("measures", "table"), OutputSpec("monthly", "chart")),
         ),
         Tool(
+            id="pattern.local_moran", name="Clusters and outliers (local Moran's I)", category="Patterns",
+            version="1.0",
+            help="Local Moran's I (LISA) of a numeric polygon field: High-High clusters, Low-Low clusters "
+                 "and High-Low / Low-High outliers by conditional permutation, plus global Moran's I.",
+            reference="Anselin (1995) Local indicators of spatial association - LISA, Geographical Analysis "
+                      "27(2); Moran (1950) Biometrika 37.",
+            run=f"{_PKG}.patterns:lisa_polygons",
+            params=(layer_param("polygons", "Polygons", "polygon"),
+                    field_param("field", "Value field", "polygons", numeric=True, default="count"),
+                    choice_param("neighbourhood", "Neighbourhood", ("queen", "rook", "distance band")),
+                    number_param("distance", "Distance band", 500.0, unit="m", minimum=1.0, maximum=50_000),
+                    integer_param("permutations", "Permutations", 999, unit="count", minimum=99, maximum=9999),
+                    number_param("alpha", "Significance level", 0.05, minimum=0.001, maximum=0.2),
+                    output_param("output", "Output name", "Local Moran clusters")),
+            outputs=(OutputSpec("lisa", "layer"), OutputSpec("moran", "table")),
+        ),
+        Tool(
+            id="pattern.near_repeat", name="Near repeat (Knox test)", category="Patterns", version="1.0",
+            help="Are incidents close in space also close in time more often than chance? Observed / "
+                 "expected pair counts per distance and time band with Monte Carlo p-values, and the "
+                 "window of elevated risk.",
+            reference="Knox (1964) Applied Statistics 13; Johnson et al. (2007) J. Quantitative Criminology "
+                      "23; Ratcliffe (2009) Near Repeat Calculator.",
+            run=f"{_PKG}.patterns:near_repeat",
+            params=(layer_param("points", "Incidents", "point"),
+                    number_param("distance_band", "Distance band", 100.0, unit="m", minimum=1.0, maximum=5000),
+                    integer_param("distance_bands", "Distance bands", 5, unit="count", minimum=1, maximum=20),
+                    number_param("time_band", "Time band", 7.0, unit="days", minimum=1.0, maximum=365),
+                    integer_param("time_bands", "Time bands", 5, unit="count", minimum=1, maximum=20),
+                    integer_param("simulations", "Simulations", 99, unit="count", minimum=19, maximum=9999)),
+            outputs=(OutputSpec("ratio", "table"), OutputSpec("p_value", "table"), OutputSpec("observed", "table")),
+        ),
+        Tool(
+            id="pattern.repeat_locations", name="Repeat locations", category="Patterns", version="1.0",
+            help="Places with at least k incidents (coordinates within the tolerance count as one place), "
+                 "ranked busiest first, with the share of all incidents they hold.",
+            reference="Sherman, Gartin & Buerger (1989) Criminology 27(1); Weisburd (2015) Criminology 53(2).",
+            run=f"{_PKG}.patterns:repeat_locations",
+            params=(layer_param("points", "Incidents", "point"),
+                    integer_param("min_count", "At least", 3, unit="count", minimum=1, maximum=10_000),
+                    number_param("tolerance", "Same place within", 0.0, unit="m", minimum=0.0, maximum=200),
+                    output_param("output", "Output name", "Repeat locations")),
+            outputs=(OutputSpec("locations", "layer"), OutputSpec("ranked", "table")),
+        ),
+        Tool(
+            id="pattern.clusters", name="Incident clusters (NNH / DBSCAN)", category="Patterns", version="1.0",
+            help="Groups of incidents closer together than chance (CrimeStat nearest-neighbour hierarchical "
+                 "clustering) or dense groups (DBSCAN), drawn as convex hulls or standard deviational ellipses.",
+            reference="Levine, CrimeStat IV manual ch. 7 (NNH); Ester et al. (1996) KDD (DBSCAN); "
+                      "Yuill (1971) (deviational ellipse).",
+            run=f"{_PKG}.patterns:point_clusters",
+            params=(layer_param("points", "Incidents", "point"), _study_area(),
+                    choice_param("method", "Method", ("nnh", "dbscan")),
+                    integer_param("min_points", "Minimum incidents per cluster", 10, unit="count", minimum=2,
+                                  maximum=10_000),
+                    number_param("distance", "DBSCAN distance", 100.0, unit="m", minimum=1.0, maximum=5000),
+                    choice_param("shape", "Draw as", ("ellipse", "hull")),
+                    output_param("output", "Output name", "Incident clusters")),
+            outputs=(OutputSpec("clusters", "layer"), OutputSpec("table", "table")),
+        ),
+        Tool(
+            id="pattern.clark_evans", name="Clustering test (Clark-Evans)", category="Patterns", version="1.0",
+            help="Nearest-neighbour index R of the incidents in the study area: below 1 clustered, above 1 "
+                 "dispersed, with a z-test.",
+            reference="Clark & Evans (1954) Ecology 35(4); Donnelly (1978) edge correction.",
+            run=f"{_PKG}.patterns:clark_evans",
+            params=(layer_param("points", "Incidents", "point"),
+                    layer_param("study_area", "Study area", "polygon"),
+                    choice_param("edge_correction", "Edge correction", ("none", "donnelly"))),
+            outputs=(OutputSpec("statistics", "table"),),
+        ),
+        Tool(
             id="time.trend", name="Incident trend", category="Time", version="1.0",
             help="Incidents per day, week or month with a centred moving average; optionally one line "
                  "per offence type. Empty periods count as zero.",

@@ -1,0 +1,164 @@
+"""Run functions of the pattern tools: LISA, near repeats, repeat locations, clusters, Clark-Evans.
+
+Thin wrappers of core/analysis (moran, near_repeat, repeats, clustering, global_tests).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from hotspot_desktop.core.model import PointLayer, VectorLayer
+from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised, graduated
+from hotspot_desktop.tools.base import RunContext, TableResult, ToolResult
+
+# LISA colours as GeoDa draws them: red HH, light blue LH, blue LL, pink HL, grey not significant.
+LISA_COLOURS = {0: "#eeeeee", 1: "#d7191c", 2: "#abd9e9", 3: "#2c7bb6", 4: "#fdae61"}
+
+
+def _weights(gdf: gpd.GeoDataFrame, hood: str, distance: float):
+    from hotspot_desktop.core.analysis.weights import polygon_contiguity, polygon_distance_band
+
+    if hood == "distance band":
+        return polygon_distance_band(gdf.geometry.values, distance)
+    return polygon_contiguity(gdf.geometry.values, hood)
+
+
+def lisa_polygons(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Local Moran's I clusters and outliers of a polygon field, with global Moran's I."""
+    from hotspot_desktop.core.analysis.moran import QUADRANT_LABELS, global_moran, local_moran
+
+    polys = inputs["polygons"]
+    gdf = polys.gdf.copy()
+    values = gdf[inputs["field"]].to_numpy(float)
+    ctx.checkpoint(0.05, "building weights")
+    w = _weights(gdf, inputs["neighbourhood"], float(inputs["distance"]))
+    g = global_moran(values, w)
+    res = local_moran(values, w, permutations=int(inputs["permutations"]), seed=ctx.seed,
+                      alpha=float(inputs["alpha"]), progress=ctx.sub(0.1, 0.95), cancelled=ctx.cancelled)
+    gdf["lisa_i"], gdf["lisa_quad"], gdf["lisa_cluster"] = res.Is, res.quadrants.astype(int), res.clusters.astype(int)
+    gdf["lisa_label"] = res.labels
+    if res.p_sim is not None:
+        gdf["lisa_p"] = res.p_sim
+    name = inputs["output"] or "Local Moran clusters"
+    layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=polys.source_crs)
+    style = categorised([1, 2, 3, 4, 0], "lisa_cluster", labels=QUADRANT_LABELS)
+    for cat in style.categories:
+        cat.color = LISA_COLOURS[int(cat.value)]
+    layer.style = style
+    summary = pd.DataFrame({
+        "statistic": ["Global Moran's I", "E[I]", "z", "p (two-sided)", "n", "weights"] +
+                     [f"{QUADRANT_LABELS[k]} polygons" for k in (1, 2, 3, 4, 0)],
+        "value": [round(g.I, 4), round(g.expected, 4), round(g.z, 3), round(g.p, 4), g.n, g.transformation] +
+                 [int((res.clusters == k).sum()) for k in (1, 2, 3, 4, 0)]})
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: Moran's I", summary)],
+                      notes=[f"{res.permutations} permutations, seed {res.seed}, alpha {res.alpha}"])
+
+
+def near_repeat(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Knox test table (observed/expected ratio and Monte Carlo p) and the risk window."""
+    from hotspot_desktop.core.analysis.near_repeat import knox_test, risk_window
+
+    pts = inputs["points"]
+    if pts.times is None:
+        raise ValueError(f"{pts.name} has no date/time column")
+    res = knox_test(pts.x, pts.y, pts.times, distance_band_m=float(inputs["distance_band"]),
+                    n_distance_bands=int(inputs["distance_bands"]), time_band_days=float(inputs["time_band"]),
+                    n_time_bands=int(inputs["time_bands"]), simulations=int(inputs["simulations"]),
+                    seed=ctx.seed, progress=ctx.sub(0.0, 0.95), cancelled=ctx.cancelled)
+    window = risk_window(res)
+    titles = {"ratio": "observed / expected pairs", "p_value": "Monte Carlo p-values", "observed": "observed pairs"}
+    tables = [TableResult(f"Near repeat: {title}", res.table(what).round(3).reset_index(), name=what)
+              for what, title in titles.items()]
+    note = window.text if window else "No significant near-repeat pattern at the closest distance and time bands."
+    return ToolResult(tables=tables, notes=[note, f"{res.simulations} simulations, seed {res.seed}"])
+
+
+def repeat_locations(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Locations with at least k incidents (within a tolerance), busiest first, as points."""
+    from hotspot_desktop.core.analysis.repeats import repeat_locations as core_repeats
+
+    pts = inputs["points"]
+    res = core_repeats(pts.x, pts.y, pts.times, tolerance=float(inputs["tolerance"]),
+                       min_count=int(inputs["min_count"]), progress=ctx.sub(0.0, 0.95), cancelled=ctx.cancelled)
+    frame = res.to_frame()
+    name = inputs["output"] or "Repeat locations"
+    attrs = frame.drop(columns=["x", "y"])
+    layer = PointLayer(name, frame["x"].to_numpy(float), frame["y"].to_numpy(float), attrs,
+                       source_crs=pts.source_crs)
+    if len(frame):
+        style = graduated(frame["count"].to_numpy(float), "count", k=4)
+        style.symbol = Symbol(size=8.0)
+        layer.style = style
+    note = (f"{len(frame):,} locations with {res.min_count}+ incidents hold {res.incidents_at_repeats:,} of "
+            f"{res.n_incidents:,} incidents ({res.share:.1%}); tolerance {res.tolerance:g} m")
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: ranked", frame)], notes=[note])
+
+
+def point_clusters(inputs: dict, ctx: RunContext) -> ToolResult:
+    """NNH (CrimeStat) or DBSCAN clusters of incidents as hulls or deviational ellipses."""
+    from hotspot_desktop.core.analysis.clustering import dbscan_clusters, nnh_clusters
+
+    pts = inputs["points"]
+    method = inputs["method"]
+    if method == "nnh":
+        study = inputs.get("study_area")
+        if study is not None and len(study.gdf):
+            area = float(shapely.union_all(study.gdf.geometry.values).area)
+        else:
+            xmin, ymin, xmax, ymax = pts.extent()
+            area = float((xmax - xmin) * (ymax - ymin))
+            ctx.note("study area = the incidents' bounding box (give a study area for a truer NNH threshold)")
+        res = nnh_clusters(pts.x, pts.y, area=area, min_points=int(inputs["min_points"]),
+                           progress=ctx.sub(0.0, 0.9), cancelled=ctx.cancelled)
+    else:
+        res = dbscan_clusters(pts.x, pts.y, eps=float(inputs["distance"]), min_points=int(inputs["min_points"]),
+                              progress=ctx.sub(0.0, 0.9), cancelled=ctx.cancelled)
+    ctx.checkpoint(0.95, "polygons")
+    shape = inputs["shape"]
+    rows = []
+    for c in res.clusters:
+        geom = c.ellipse.polygon if shape == "ellipse" and c.ellipse is not None else c.hull
+        if geom is None or geom.is_empty:
+            continue
+        rows.append({"cluster": c.id, "order": c.order, "count": c.count, "centre_x": c.centre[0],
+                     "centre_y": c.centre[1], "area_km2": geom.area / 1e6, "geometry": geom})
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry") if rows else gpd.GeoDataFrame(
+        {"cluster": [], "order": [], "count": []}, geometry=gpd.GeoSeries([]))
+    name = inputs["output"] or "Incident clusters"
+    layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=pts.source_crs)
+    if len(gdf):
+        orders = sorted(gdf["order"].unique().tolist())
+        layer.style = categorised(orders, "order", labels={o: f"order {o}" for o in orders})
+    else:
+        layer.style = LayerStyle()
+    params = ", ".join(f"{k} {v}" for k, v in res.parameters.items())
+    notes = [f"{res.method}: {len(res.clusters)} clusters ({params})"]
+    if res.thresholds:
+        notes.append("linking distance by order: " + ", ".join(f"{t:,.0f} m" for t in res.thresholds))
+    table = gdf.drop(columns="geometry") if len(gdf) else pd.DataFrame(columns=["cluster", "order", "count"])
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: clusters", pd.DataFrame(table))], notes=notes)
+
+
+def clark_evans(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Clark-Evans nearest-neighbour index of the incidents in the study area."""
+    from hotspot_desktop.core.analysis.global_tests import clark_evans as core_ce
+
+    pts = inputs["points"]
+    study = shapely.union_all(inputs["study_area"].gdf.geometry.values)
+    ctx.checkpoint(0.1, "nearest neighbours")
+    inside = shapely.contains_xy(study, pts.x, pts.y)
+    res = core_ce(pts.x[inside], pts.y[inside], study_area=study, edge_correction=inputs["edge_correction"])
+    verdict = ("clustered" if res.R < 1 and res.p < 0.05 else "dispersed" if res.R > 1 and res.p < 0.05
+               else "not distinguishable from random")
+    table = pd.DataFrame({"statistic": ["R (nearest-neighbour index)", "z", "p (two-sided)", "observed mean (m)",
+                                        "expected mean (m)", "n", "area (km²)", "edge correction", "pattern"],
+                          "value": [round(res.R, 4), round(res.z, 3), f"{res.p:.4g}", round(res.observed_mean, 1),
+                                    round(res.expected_mean, 1), res.n, round(res.area / 1e6, 3),
+                                    res.edge_correction, verdict]})
+    notes = [f"{int((~inside).sum()):,} incidents outside the study area left out"] if (~inside).any() else []
+    ctx.checkpoint(1.0, "done")
+    return ToolResult(tables=[TableResult("Clark-Evans nearest-neighbour index", table)], notes=notes)
+
+
