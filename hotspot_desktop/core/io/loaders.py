@@ -144,7 +144,7 @@ def settle_working_crs(layer: Layer, report: LoadReport) -> CRS:
         elif isinstance(layer, RasterLayer):
             raise LoadError(f"{report.source}: a grid needs a working CRS before it is loaded", report)
         # no data_changed(): the layer is fresh from its file (data_version 0 means "as in the source")
-    from hotspot_desktop.core.io.vector import crs_label
+    from hotspot_desktop.core.io.vector import crs_to_option
 
-    report.detected["working_crs"] = crs_label(target)
+    report.detected["working_crs"] = crs_to_option(target)
     return target

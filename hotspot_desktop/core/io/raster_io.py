@@ -107,7 +107,7 @@ def read_asc(path: str | Path, working_crs: CRS | None = None, *, crs: CRS | str
     if working_crs is None:
         cx, cy = transform_xy(np.array([x0 + cols * cell / 2]), np.array([y0 + rows * cell / 2]), source_crs, WGS84)
         working_crs = choose_working_crs([source_crs], (float(cx[0]), float(cy[0])))
-    report.detected["working_crs"] = crs_label(working_crs)
+    report.detected["working_crs"] = crs_to_option(working_crs)  # parseable: callers adopt it
     if working_crs != source_crs:
         values, x0, y0, cell = _resample(values, x0, y0, cell, source_crs, working_crs)
         report.warnings.append(f"grid resampled from {crs_label(source_crs)} to {crs_label(working_crs)} "

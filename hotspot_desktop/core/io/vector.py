@@ -119,7 +119,7 @@ def load_vector(path: str | Path, working_crs: CRS | None = None, *, layer: str 
     if working_crs is None:
         working_crs = choose_working_crs([source_crs], _lonlat_centre(gdf.total_bounds if len(gdf) else None,
                                                                       source_crs))
-    report.detected["working_crs"] = crs_label(working_crs)
+    report.detected["working_crs"] = crs_to_option(working_crs)  # parseable: callers adopt it
     checkpoint(progress, cancelled, 0.85, "reprojecting")
 
     name = _layer_name(src)
@@ -393,7 +393,7 @@ def _fast_point_layer(src: VectorSource, fast: tuple[pd.DataFrame, np.ndarray, n
     if working_crs is None:
         bounds = (x.min(), y.min(), x.max(), y.max()) if len(x) else None
         working_crs = choose_working_crs([source_crs], _lonlat_centre(bounds, source_crs))
-    report.detected["working_crs"] = crs_label(working_crs)
+    report.detected["working_crs"] = crs_to_option(working_crs)  # parseable: callers adopt it
     checkpoint(progress, cancelled, 0.8, "reprojecting")
     wx, wy = transform_xy(x, y, source_crs, working_crs)
     attrs = _canonical_columns(attrs, report)
