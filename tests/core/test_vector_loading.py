@@ -50,6 +50,13 @@ def test_shapefile_polygons_reprojected_with_exact_report(tmp_path):
     assert list(layer.gdf["beat"]) == ["B0", "B1", "B2"]
 
 
+def test_shapefile_name_with_brackets_finds_its_sidecars(tmp_path):
+    shp = write_shp(squares(2), tmp_path / "beats [2024].shp")
+    shp.with_suffix(".cpg").unlink()
+    layer, rep = load_vector(shp, UTM16)
+    assert len(layer) == 2 and rep.detected["crs"] == "EPSG:32616" and rep.detected["encoding_source"] == "ascii"
+
+
 def test_lonlat_shapefile_goes_to_working_crs_and_keeps_source_crs(tmp_path):
     shp = write_shp(squares(2).to_crs(LONLAT), tmp_path / "ll.shp")
     layer, rep = load_vector(shp, UTM16)

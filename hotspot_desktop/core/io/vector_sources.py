@@ -136,7 +136,8 @@ def _pick_zip_member(path: Path, members: list[str], layer: str | None) -> str:
 
 class _FileSidecars:
     def __init__(self, shp: Path) -> None:
-        self._by_ext = {p.suffix.lower(): p for p in shp.parent.glob(shp.stem + ".*") if p.stem == shp.stem}
+        # not glob(): a stem like "beats [2024]" would be read as a pattern
+        self._by_ext = {p.suffix.lower(): p for p in shp.parent.iterdir() if p.stem == shp.stem}
 
     def exists(self, ext: str) -> bool:
         return ext in self._by_ext
