@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 
 from hotspot_desktop.core.model import RasterLayer
 from hotspot_desktop.gui import tools_ui
@@ -155,3 +156,50 @@ def test_rerun_reopens_dialog_prefilled(qtbot, win):
     assert vals["seconds"] == pytest.approx(0.15)
     assert vals["output"] == "Density C"
     assert vals["points"] is w.project.layers[0]
+
+
+def test_real_kde_cancels_promptly_and_adds_nothing(qtbot, win):
+    """The exact KDE of 200k incidents with a wide bandwidth runs for seconds; Cancel stops it."""
+    from hotspot_desktop.core.model import PointLayer
+    from hotspot_desktop.tools.registry import load_registry
+
+    w, ui = win
+    rng = np.random.default_rng(5)
+    big = PointLayer("Big", rng.uniform(0, 20_000, 200_000), rng.uniform(0, 20_000, 200_000))
+    w.project.layers.append(big)
+    kde = load_registry(safe_mode=True).get("hotspot.kde")
+    n_before = len(w.project.layers)
+    task = ui.run(kde, {"points": big, "bandwidth_rule": "fixed", "bandwidth": 1500.0, "cell_size": 20.0,
+                        "mode": "exact"})
+    qtbot.waitUntil(lambda: task.fraction > 0.0, timeout=20_000)
+    assert task.state == "running"
+    with qtbot.waitSignal(ui.runner.cancelled, timeout=2000):
+        ui.runner.cancel(task.id)
+    assert len(w.project.layers) == n_before and not w.project.analyses
+
+
+def test_tables_and_charts_open_in_docks(qtbot, win):
+    from hotspot_desktop.gui.result_views import ChartDock, TableDock
+    from hotspot_desktop.tools.registry import load_registry
+
+    w, ui = win
+    trend = load_registry(safe_mode=True).get("time.trend")
+    with qtbot.waitSignal(ui.runner.finished, timeout=10_000):
+        ui.run(trend, {"points": w.project.layers[0], "period": "month", "by_offence": True})
+    tables, charts = w.findChildren(TableDock), w.findChildren(ChartDock)
+    assert len(tables) == 1 and len(charts) == 1
+    model = tables[0].view.model()
+    assert model.rowCount() == 12 and model.headerData(0, Qt.Orientation.Horizontal) == "period"
+    assert set(charts[0].spec.series) >= {"burglary", "theft", "all"}
+    assert len(charts[0].plot.getPlotItem().listDataItems()) == len(charts[0].spec.series)
+
+
+def test_status_bar_shows_progress_while_running(qtbot, win):
+    w, ui = win
+    w.show()
+    task = ui.run(SLOW, {"points": w.project.layers[0], "seconds": 2.0, "output": "S"})
+    qtbot.waitUntil(lambda: ui.status_progress.isVisible() and ui.status_progress.bar.value() > 0, timeout=5000)
+    assert "Slow density" in ui.status_progress.label.text()
+    ui.status_progress.cancel.click()
+    qtbot.waitUntil(lambda: task.state == "cancelled", timeout=2000)
+    qtbot.waitUntil(lambda: not ui.status_progress.isVisible(), timeout=2000)
