@@ -334,3 +334,14 @@ def test_unsaveable_value_fails_before_any_file_changes(tmp_path):
     with pytest.raises(TypeError, match="cannot save a value of type object"):
         save_project(project, path)
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_project_folder_moved_as_a_whole_opens_without_asking(tmp_path):
+    folder = tmp_path / "case"
+    save_project(build_project(folder), folder / "p.hsproj")
+    shutil.move(folder, tmp_path / "archive")
+    project, reports, warnings = open_project(tmp_path / "archive" / "p.hsproj",
+                                              relocate=lambda s, n: pytest.fail("nothing moved inside the folder"),
+                                              confirm_outside=lambda p: pytest.fail("all sources are inside"))
+    assert warnings == [] and len(project.layers) == 5 and len(reports) == 2
+    assert project.layers[0].source.path == (tmp_path / "archive" / "data" / "incidents.csv").resolve()
