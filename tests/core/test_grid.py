@@ -127,3 +127,11 @@ def test_unknown_shape_and_empty_input():
         grid_counts(np.array([1.0]), np.array([1.0]), cell_size=10.0, shape="triangle")
     with pytest.raises(ValueError):
         grid_counts(np.array([]), np.array([]), cell_size=10.0)
+
+
+def test_hex_counts_weighted():
+    x = np.array([0.0, 1.0, 500.0, 501.0])
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    res = grid_counts(x, y, cell_size=100.0, shape="hex", weights=np.array([1.0, 2.0, 3.0, 4.0]))
+    assert res.weight_total == 10.0
+    assert sorted(res.counts[res.counts > 0].tolist()) == [3.0, 7.0]

@@ -241,3 +241,39 @@ def test_dual_kde_ratio_and_difference():
     assert np.nanmedian(lr.values) == pytest.approx(math.log(0.2), abs=0.3)
     with pytest.raises(ValueError):
         dual_kde((crime[:, 0], crime[:, 1]), (pop[:, 0], pop[:, 1]), "sum", bandwidth=300.0, grid=grid)
+
+
+def test_fast_mode_weights_and_study_area():
+    rng = np.random.default_rng(14)
+    x, y = rng.normal(1000, 200, 3000), rng.normal(1000, 200, 3000)
+    w = rng.uniform(0.5, 2.0, 3000)
+    area = box(500, 500, 1500, 1400)
+    exact = kde(x, y, bandwidth=250.0, cell_size=25.0, weights=w, study_area=area, mode="exact")
+    fast = kde(x, y, bandwidth=250.0, cell_size=25.0, weights=w, study_area=area, mode="fast")
+    m = exact.mask
+    assert np.abs(fast.values[m] - exact.values[m]).max() <= 0.005 * exact.peak
+    assert np.isnan(fast.values[~m]).all()
+
+
+def test_auto_switches_to_fast_above_threshold(monkeypatch):
+    import hotspot_desktop.core.analysis.kde as kde_mod
+
+    monkeypatch.setattr(kde_mod, "AUTO_FAST_POINTS", 100)
+    rng = np.random.default_rng(15)
+    x, y = rng.uniform(0, 1000, 500), rng.uniform(0, 1000, 500)
+    assert kde(x, y, bandwidth=150.0, cell_size=25.0).mode_used == "fast"
+    # kernels with a kink or a jump at h stay exact, and so do adaptive bandwidths
+    assert kde(x, y, bandwidth=150.0, cell_size=25.0, kernel="uniform").mode_used == "exact"
+    assert kde(x, y, adaptive_k=5, cell_size=25.0).mode_used == "exact"
+    with pytest.raises(ValueError, match="fixed bandwidth"):
+        kde(x, y, adaptive_k=5, cell_size=25.0, mode="fast")
+
+
+def test_unknown_options_are_refused():
+    x, y = np.array([0.0, 100.0]), np.array([0.0, 100.0])
+    with pytest.raises(ValueError, match="kernel"):
+        kde(x, y, bandwidth=100.0, cell_size=10.0, kernel="cosine")
+    with pytest.raises(ValueError, match="output"):
+        kde(x, y, bandwidth=100.0, cell_size=10.0, output="probability")
+    with pytest.raises(ValueError, match="weights"):
+        kde(x, y, bandwidth=100.0, cell_size=10.0, weights=np.array([1.0, -1.0]))
