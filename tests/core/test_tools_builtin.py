@@ -132,3 +132,12 @@ def test_clark_evans_detects_clustering(reg, pts):
     frame = run_now(reg.get("pattern.clark_evans"), {"points": pts, "study_area": study}).result.tables[0].frame
     values = dict(zip(frame["statistic"], frame["value"]))
     assert values["R (nearest-neighbour index)"] < 1 and values["pattern"] == "clustered"
+
+
+def test_emerging_hot_spots_classes(reg, pts):
+    res = run_now(reg.get("hotspot.emerging"), {"points": pts, "cell_size": 300.0, "step": "month"}).result
+    gdf = res.layers[0].gdf
+    assert {"class", "label", "incidents", "mk_tau"} <= set(gdf.columns)
+    assert gdf["incidents"].sum() > 0.95 * len(pts)
+    assert (gdf["class"] > 0).any()  # the planted cluster is hot all year
+    assert res.tables[0].frame["cells"].sum() == len(gdf)

@@ -103,6 +103,23 @@ def declared_tools() -> list[Tool]:
                      OutputSpec("classes", "table")),
         ),
         Tool(
+            id="hotspot.emerging", name="Emerging hot spots", category="Hot spots", version="1.0",
+            help="Classifies each grid cell by how its Gi* hot/cold status evolved over time (new, "
+                 "consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical), "
+                 "with a Mann-Kendall trend test of the z-scores.",
+            reference="ESRI, How Emerging Hot Spot Analysis works; Getis & Ord (1992); Mann (1945), "
+                      "Kendall (1975).",
+            run=f"{_PKG}.hotspots:emerging_hot_spots",
+            params=(layer_param("points", "Incidents", "point"), _study_area(),
+                    number_param("cell_size", "Cell size", 0.0, unit="m", minimum=0.0, maximum=5000,
+                                 help=_AUTO_CELL),
+                    choice_param("step", "Time step", ("month", "week", "day")),
+                    integer_param("radius_cells", "Neighbourhood (cells)", 1, unit="count", minimum=1, maximum=10),
+                    number_param("alpha", "Significance level", 0.05, minimum=0.001, maximum=0.2),
+                    output_param("output", "Output name", "Emerging hot spots")),
+            outputs=(OutputSpec("classes", "layer"), OutputSpec("summary", "table")),
+        ),
+        Tool(
             id="vector.count_in_polygons", name="Count incidents in polygons", category="Counts", version="1.0",
             help="Counts the incidents (after the layer's filter) falling inside each polygon, e.g. beats "
                  "or patrol zones, and adds the count and the count per km² as columns.",
