@@ -3,9 +3,10 @@
 Riverton is a fictional Midwestern city placed near lon -88.95, lat 40.12 (working CRS
 EPSG:32616, WGS 84 / UTM 16N). :func:`generate_city` writes, into one folder:
 
-* ``incidents_latlon.csv``: incident_id, offense, occurred_on, start, end, block, beat, lat, lon
-  (EPSG:4326). ``start``/``end`` are filled only for incidents known within a time window (all
-  burglaries, some thefts from vehicles); ``occurred_on`` then equals ``start``.
+* ``incidents_latlon.csv``: incident_id, offense, occurred_from, occurred_to, block, beat, lat, lon
+  (EPSG:4326). ``occurred_from`` is the time, or the start of the window for incidents known only
+  within a window (all burglaries, some thefts from vehicles), whose end is ``occurred_to``
+  (empty for exact times).
 * ``incidents_stateplane.csv`` + ``.prj``: the same incidents as an RMS export in NAD83 / Illinois
   East (ftUS, EPSG:3435): CASE_NUMBER, OFFENSE, DATE (MM/DD/YYYY), TIME, DATE_TO, TIME_TO, BEAT,
   BLOCK, X_COORD, Y_COORD.

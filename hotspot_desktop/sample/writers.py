@@ -31,7 +31,7 @@ FIXED_TIMESTAMP = "2026-01-01T00:00:00Z"
 US_FOOT = 1200.0 / 3937.0
 
 # Column names of the two incident exports (the loaders' column detection is tested against them).
-LATLON_COLUMNS = ("incident_id", "offense", "occurred_on", "start", "end", "block", "beat", "lat", "lon")
+LATLON_COLUMNS = ("incident_id", "offense", "occurred_from", "occurred_to", "block", "beat", "lat", "lon")
 STATEPLANE_COLUMNS = ("CASE_NUMBER", "OFFENSE", "DATE", "TIME", "DATE_TO", "TIME_TO", "BEAT", "BLOCK",
                       "X_COORD", "Y_COORD")
 BAD_DATES_ISO = ("0000-00-00 00:00", "2024-13-45 10:00", "unknown", "N/A", "31/31/2024 25:00")
@@ -148,8 +148,8 @@ def write_incident_csvs(geo: Geography, sim: Simulation, dirt: Dirt, latlon_path
     take = pa.array(order)
     latlon = pa.table({
         "incident_id": ids, "offense": offense,
-        "occurred_on": with_junk(_format_time(start, sim.start, "%Y-%m-%d %H:%M"), BAD_DATES_ISO),
-        "start": window("%Y-%m-%d %H:%M", sim.start), "end": window("%Y-%m-%d %H:%M", np.maximum(sim.end, 0)),
+        "occurred_from": with_junk(_format_time(start, sim.start, "%Y-%m-%d %H:%M"), BAD_DATES_ISO),
+        "occurred_to": window("%Y-%m-%d %H:%M", np.maximum(sim.end, 0)),
         "block": blocks, "beat": beats, "lat": coord(lat), "lon": coord(lon),
     }).take(take)
     _write_csv(latlon, latlon_path)

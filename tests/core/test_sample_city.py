@@ -32,9 +32,9 @@ def clean(city) -> pd.DataFrame:
     df = pd.read_csv(city.incidents_csv, dtype={"beat": str})
     df = df[~df["incident_id"].duplicated()]
     df = df[df["lat"].notna() & (df["lat"] != 0)].copy()
-    for col in ("occurred_on", "start", "end"):
+    for col in ("occurred_from", "occurred_to"):
         df[col] = pd.to_datetime(df[col], format="%Y-%m-%d %H:%M", errors="coerce")
-    df = df[df["occurred_on"].notna()].copy()
+    df = df[df["occurred_from"].notna()].copy()
     tr = Transformer.from_crs(4326, 32616, always_xy=True)
     df["x"], df["y"] = tr.transform(df["lon"].to_numpy(), df["lat"].to_numpy())
     return df
@@ -46,7 +46,7 @@ def _zones(city) -> gpd.GeoDataFrame:
 
 def _count(df: pd.DataFrame, poly, t0=None, t1=None) -> int:
     m = shapely.contains_xy(poly, df["x"].to_numpy(), df["y"].to_numpy())
-    t = df["occurred_on"]
+    t = df["occurred_from"]
     if t0 is not None:
         m &= (t >= pd.Timestamp(t0)).to_numpy()
     if t1 is not None:
@@ -142,29 +142,29 @@ def test_emerging_hotspot_starts_midway(city, clean):
 def test_rhythms_differ_by_offence(clean):
     def peak_hour(offence: str) -> int:
         d = clean[clean["offense"] == offence]
-        t = d["start"].where(d["start"].notna(), d["occurred_on"])
-        mid = t + (d["end"].fillna(t) - t) / 2
+        t = d["occurred_from"]
+        mid = t + (d["occurred_to"].fillna(t) - t) / 2
         return int(np.bincount(mid.dt.hour, minlength=24).argmax())
 
     assert peak_hour("Robbery") in (20, 21, 22, 23, 0)
     assert 9 <= peak_hour("Burglary") <= 15
-    assault = clean[clean["offense"] == "Assault"]["occurred_on"]
+    assault = clean[clean["offense"] == "Assault"]["occurred_from"]
     weekend_night = assault.dt.day_of_week.isin([5, 6]) & (assault.dt.hour < 4)
     weekday_night = assault.dt.day_of_week.isin([1, 2]) & (assault.dt.hour < 4)
     assert weekend_night.sum() > 2 * weekday_night.sum()
-    summer = clean["occurred_on"].dt.month.isin([6, 7, 8]).sum()
-    winter = clean["occurred_on"].dt.month.isin([12, 1, 2]).sum()
+    summer = clean["occurred_from"].dt.month.isin([6, 7, 8]).sum()
+    winter = clean["occurred_from"].dt.month.isin([12, 1, 2]).sum()
     assert summer > 1.1 * winter
 
 
 def test_windows_are_ordered_and_short(clean):
     burglary = clean[clean["offense"] == "Burglary"]
-    assert burglary["start"].notna().all() and burglary["end"].notna().all()
-    width = burglary["end"] - burglary["start"]
+    assert burglary["occurred_to"].notna().all()
+    width = burglary["occurred_to"] - burglary["occurred_from"]
     assert (width > pd.Timedelta(0)).all() and (width <= pd.Timedelta(hours=48)).all()
     assert width.median() < pd.Timedelta(hours=24)
     robbery = clean[clean["offense"] == "Robbery"]
-    assert robbery["end"].isna().all()
+    assert robbery["occurred_to"].isna().all()
 
 
 def test_dirt_counts_as_declared(city):
@@ -174,7 +174,7 @@ def test_dirt_counts_as_declared(city):
     assert int(raw["incident_id"].duplicated().sum()) == dirt["duplicate_id"]
     assert int((raw["lat"] == "").sum()) == dirt["missing_coordinates"]
     assert int(((raw["lat"] == "0.0") | (raw["lat"] == "0")).sum()) == dirt["zero_zero"]
-    bad = pd.to_datetime(raw["occurred_on"], format="%Y-%m-%d %H:%M", errors="coerce").isna()
+    bad = pd.to_datetime(raw["occurred_from"], format="%Y-%m-%d %H:%M", errors="coerce").isna()
     assert int(bad.sum()) == dirt["unparseable_date"]
     assert all(v > 0 for v in dirt.values())
 
