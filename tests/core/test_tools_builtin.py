@@ -141,3 +141,11 @@ def test_emerging_hot_spots_classes(reg, pts):
     assert gdf["incidents"].sum() > 0.95 * len(pts)
     assert (gdf["class"] > 0).any()  # the planted cluster is hot all year
     assert res.tables[0].frame["cells"].sum() == len(gdf)
+
+
+def test_prospective_evaluation_table_and_chart(reg, pts):
+    res = run_now(reg.get("evaluation.prospective"), {"points": pts, "fit": ("2024-01-01", "2024-06-30"),
+                                                      "test": ("2024-07-01", "2024-12-31"), "cell_size": 100.0}).result
+    frame = res.tables[0].frame
+    assert len(frame) == 3 and (frame["pai"] > 1).all()  # the planted cluster persists
+    assert res.charts[0].kind == "bar" and res.charts[0].x == list(frame["method"])

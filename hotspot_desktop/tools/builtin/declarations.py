@@ -231,6 +231,23 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("statistics", "table"),),
         ),
         Tool(
+            id="evaluation.prospective", name="Which hot spot method predicts best?", category="Evaluation",
+            version="1.0",
+            help="Fits grid counts and kernel density (two bandwidth rules) on the fitting period, takes the "
+                 "top share of the area as hot spots, and scores them on the test period: hit rate, PAI, "
+                 "PEI and RRI side by side on one grid.",
+            reference="Chainey, Tompson & Uhlig (2008) Security Journal 21 (PAI); Hunt (2016) (PEI); "
+                      "Levine (2008) (RRI).",
+            run=f"{_PKG}.evaluation:prospective",
+            params=(layer_param("points", "Incidents", "point"), _study_area(),
+                    date_range_param("fit", "Fitting period", optional=False),
+                    date_range_param("test", "Test period", optional=False),
+                    number_param("top_percent", "Hot spot share of area", 5.0, unit="%", minimum=0.1, maximum=50),
+                    number_param("cell_size", "Cell size", 0.0, unit="m", minimum=0.0, maximum=5000,
+                                 help=_AUTO_CELL)),
+            outputs=(OutputSpec("scores", "table"), OutputSpec("chart", "chart")),
+        ),
+        Tool(
             id="time.trend", name="Incident trend", category="Time", version="1.0",
             help="Incidents per day, week or month with a centred moving average; optionally one line "
                  "per offence type. Empty periods count as zero.",

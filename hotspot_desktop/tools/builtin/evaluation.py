@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -89,3 +90,36 @@ def evaluate(inputs: dict, ctx: RunContext) -> ToolResult:
                       x_label="month", y_label="incidents")
     return ToolResult(layers=[layer], tables=tables, charts=[chart], notes=[res.summary],
                       warnings=list(res.warnings))
+
+
+def _in_period(times: pd.Series, rng: tuple, label: str) -> np.ndarray:
+    p = _period(rng, label)
+    return ((times >= p.start) & (times <= p.end)).to_numpy()
+
+
+def prospective(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Fit hot spot methods on one period and score them on the next (hit rate, PAI, PEI, RRI)."""
+    from hotspot_desktop.core.analysis.evaluation import prospective_test
+
+    pts = inputs["points"]
+    if pts.times is None:
+        raise ValueError(f"{pts.name} has no date/time column")
+    fit = _in_period(pts.times, inputs["fit"], "fitting")
+    test = _in_period(pts.times, inputs["test"], "test")
+    study = inputs.get("study_area")
+    area = shapely.union_all(study.gdf.geometry.values) if study is not None and len(study.gdf) else None
+    cell = float(inputs["cell_size"])
+    res = prospective_test((pts.x[fit], pts.y[fit]), (pts.x[test], pts.y[test]),
+                           top_fraction=float(inputs["top_percent"]) / 100.0, cell_size=cell if cell > 0 else None,
+                           study_area=area, progress=ctx.sub(0.0, 0.95), cancelled=ctx.cancelled)
+    frame = pd.DataFrame(res.to_records())
+    chart = ChartSpec("bar", f"Hot spot methods scored on the test period (top {inputs['top_percent']:g}% of area)",
+                      list(frame["method"]), {"PAI": frame["pai"].tolist(), "PEI × 10": (frame["pei"] * 10).tolist()},
+                      x_label="method", y_label="index")
+    best = res.best("pei")
+    notes = [f"best by PEI: {best.method} (PEI {best.pei:.2f}, PAI {best.pai:.1f})",
+             f"{int(res.n_fit):,} incidents to fit, {int(res.n_test):,} to test"] + list(res.rules)
+    formulas = pd.DataFrame({"measure": list(res.formulas), "formula": list(res.formulas.values())})
+    return ToolResult(tables=[TableResult("Prospective hot spot test", frame, name="scores"),
+                              TableResult("Prospective test: formulas", formulas, name="formulas")],
+                      charts=[chart], notes=notes)
