@@ -93,3 +93,16 @@ def test_masked_stencil_matrix_drops_outside_cells():
     assert m.shape == (15, 15)
     # the old (0,1) cell, now index 0, lost its western neighbour
     assert m[0].nnz == 2
+
+
+def test_rook_handles_t_junctions_and_multipolygons():
+    from shapely.geometry import MultiPolygon
+
+    a = box(0, 0, 200, 100)  # its top edge is one segment; the two beats above split it
+    b = box(0, 100, 100, 200)
+    c = box(100, 100, 200, 200)
+    d = MultiPolygon([box(300, 0, 400, 100), box(200, 0, 250, 50)])  # second part touches a's east edge
+    gdf = gpd.GeoDataFrame(geometry=[a, b, c, d], crs="EPSG:32630")
+    rook = polygon_contiguity(gdf, "rook").matrix.toarray()
+    assert rook[0, 1] == rook[0, 2] == rook[1, 2] == rook[0, 3] == 1
+    assert rook[2, 3] == 0 and rook[1, 3] == 0
