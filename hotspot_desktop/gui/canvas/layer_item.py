@@ -38,6 +38,7 @@ class LayerItem(pg.GraphicsObject):
         self._view: ViewState | None = None  # view the current drawing was made for
         self._dirty = True  # the drawing needs rebuilding from the layer
         self.request_refresh: Callable[[], None] = lambda: None  # set by the canvas
+        self.notify_rendered: Callable[[], None] = lambda: None  # set by the canvas
         self.setFlag(self.GraphicsItemFlag.ItemHasNoContents, False)
         self.setVisible(layer.visible)
         self.setOpacity(layer.opacity)
@@ -78,6 +79,9 @@ class LayerItem(pg.GraphicsObject):
         if self.view_dependent and self._view != view:
             self.update_view(view)
         self._view = view
+
+    def wait_rendered(self) -> None:
+        """Block until drawing started on a worker thread has arrived (no-op when synchronous)."""
 
     def rebuild(self) -> None:
         """Recompute everything derived from the layer's data and style."""

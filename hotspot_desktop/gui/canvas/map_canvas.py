@@ -101,6 +101,7 @@ class MapCanvas(QWidget):
     def _add_item(self, layer: Layer) -> None:
         item = item_for(layer)
         item.request_refresh = self._schedule_refresh
+        item.notify_rendered = self._on_item_rendered
         layer.changed.connect(item.on_layer_changed)
         self._items[layer.id] = item
         self._vb.addItem(item, ignoreBounds=True)
@@ -162,12 +163,21 @@ class MapCanvas(QWidget):
             if item.isVisible() and not item.is_current(view):
                 item.refresh(view)
         self._last_view = view
-        self.render_complete.emit()
+        if self.is_render_complete():
+            self.render_complete.emit()
+
+    def _on_item_rendered(self) -> None:
+        """A layer drawn on a worker thread arrived."""
+        if self.is_render_complete():
+            self.render_complete.emit()
 
     def flush(self) -> None:
-        """Draw every pending change now instead of after the settle delay."""
+        """Draw every pending change now (instead of after the settle delay) and wait for
+        layers drawn on worker threads."""
         self._refresh_timer.stop()
         self._refresh()
+        for item in list(self._items.values()):
+            item.wait_rendered()
 
     def is_render_complete(self) -> bool:
         """True when every visible layer is drawn for the current view."""

@@ -3,14 +3,15 @@ feature), simplified to the screen resolution and culled to the view, with optio
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 import shapely
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import ZONE_ROLE_COLORS, ZONE_ROLES, VectorLayer
@@ -96,10 +97,134 @@ def coords_path(coords: np.ndarray, ring: np.ndarray) -> QPainterPath:
     return path
 
 
+@dataclass(frozen=True)
+class VectorRenderJob:
+    """Everything a worker needs to draw a vector layer for one view (a snapshot: the worker
+    never touches the layer)."""
+
+    generation: int
+    view: rm.ViewState
+    geoms: np.ndarray
+    tree: shapely.STRtree
+    tolerance: float
+    flat: FlatGeometry | None  # cached simplification for ``tolerance``, if any
+    cls: np.ndarray
+    fills: list[str]
+    outlines: list[str]
+    polygons: bool
+    width: float
+    selected: np.ndarray | None  # bool per feature
+    labels: list[str] | None
+    label_xy: np.ndarray
+    bounds: np.ndarray
+    label_size: float
+
+
+@dataclass(frozen=True)
+class VectorRenderResult:
+    generation: int
+    view: rm.ViewState
+    tolerance: float
+    flat: FlatGeometry
+    image: QImage
+    in_view: np.ndarray
+
+
+def render_vector(job: VectorRenderJob) -> VectorRenderResult:
+    """Draw a vector layer into a view-sized transparent image (runs on a worker thread).
+
+    Paths are built in device pixels, one per colour class; fills are aliased (Qt's antialiased
+    fill of a path with thousands of subpaths is ~30x slower) and outlines antialiased when few
+    enough features are in view, so fill edges still look smooth under their outline.
+    """
+    view = job.view
+    flat = job.flat if job.flat is not None else flatten(job.geoms, job.polygons, job.tolerance)
+    xmin, ymin, xmax, ymax = rm.grow_extent(view.extent, 2 * view.metres_per_pixel)
+    in_view = np.sort(np.asarray(job.tree.query(shapely.box(xmin, ymin, xmax, ymax)), dtype=np.int64))
+    img = QImage(view.width_px, view.height_px, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0)
+    result = VectorRenderResult(job.generation, view, job.tolerance, flat, img, in_view)
+    if len(flat.feature) == 0 or len(in_view) == 0:
+        return result
+    in_mask = np.zeros(len(job.geoms), dtype=bool)
+    in_mask[in_view] = True
+    vmask = in_mask[flat.feature]
+    vcls = job.cls[flat.feature]
+    mpp = view.metres_per_pixel
+    dev = np.empty_like(flat.coords)
+    dev[:, 0] = (flat.coords[:, 0] - view.extent[0]) / mpp
+    dev[:, 1] = (view.extent[3] - flat.coords[:, 1]) / mpp
+    antialias = len(in_view) <= ANTIALIAS_MAX_FEATURES
+    painter = QPainter(img)
+    try:
+        for c, (fill, outline) in enumerate(zip(job.fills, job.outlines)):
+            m = vmask & (vcls == c)
+            if not m.any():
+                continue
+            path = coords_path(dev[m], flat.ring[m])
+            if job.polygons:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                painter.fillPath(path, qcolor(fill))
+            if job.width > 0 or not job.polygons:
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialias)
+                painter.strokePath(path, QPen(qcolor(outline), max(job.width, 0.0 if job.polygons else 1.0)))
+        if job.selected is not None:
+            m = vmask & job.selected[flat.feature]
+            if m.any():
+                path = coords_path(dev[m], flat.ring[m])
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                if job.polygons:
+                    painter.fillPath(path, qcolor(SELECTION_COLOR + "40"))
+                painter.strokePath(path, QPen(qcolor(SELECTION_COLOR), 2.5))
+        if job.labels is not None:
+            paint_labels(painter, job, in_view)
+    finally:
+        painter.end()
+    return result
+
+
+def paint_labels(painter: QPainter, job: VectorRenderJob, in_view: np.ndarray) -> None:
+    """Labels at representative points, only where they fit inside their feature and do not
+    overlap a label already placed (legibility before completeness)."""
+    font = QFont()
+    font.setPointSizeF(job.label_size)
+    fm = QFontMetricsF(font)
+    placed: list[QRectF] = []
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    halo = QPen(qcolor("#FFFFFFDD"), 3.0)
+    view = job.view
+    mpp = view.metres_per_pixel
+    for i in in_view:
+        if len(placed) >= MAX_LABELS or job.cls[i] < 0 or not job.labels[i]:
+            continue
+        text = job.labels[i]
+        w = fm.horizontalAdvance(text)
+        b = job.bounds[i]
+        if max(b[2] - b[0], b[3] - b[1]) / mpp < w:
+            continue
+        px = (job.label_xy[i, 0] - view.extent[0]) / mpp
+        py = (view.extent[3] - job.label_xy[i, 1]) / mpp
+        rect = QRectF(px - w / 2, py - fm.height() / 2, w, fm.height())
+        if any(rect.intersects(r) for r in placed):
+            continue
+        placed.append(rect)
+        path = QPainterPath()
+        path.addText(rect.left(), rect.top() + fm.ascent(), font, text)
+        painter.strokePath(path, halo)
+        painter.fillPath(path, qcolor("#222222"))
+
+
+_RENDER_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvas-vector")
+
+
 class VectorItem(LayerItem):
-    """Draws a :class:`VectorLayer` (or ZoneLayer) as batched paths per colour class."""
+    """Draws a :class:`VectorLayer` (or ZoneLayer). Each settled view is rendered to an image
+    on a worker thread (snapshot in, image out; stale results are dropped), so panning and
+    zooming never wait for thousands of polygons; until the new image arrives the previous
+    one is shown stretched to where it belongs."""
 
     view_dependent = True
+    _rendered = Signal(object)  # a Future of VectorRenderResult, delivered on the GUI thread
 
     def __init__(self, layer: VectorLayer) -> None:
         super().__init__(layer)
@@ -109,13 +234,17 @@ class VectorItem(LayerItem):
         self._outlines: list[str] = []
         self._tree: shapely.STRtree | None = None
         self._flat: dict[float, FlatGeometry] = {}
-        self._paths: list[tuple[QPainterPath, str, str]] = []
-        self._selection_path = QPainterPath()
-        self._in_view = np.empty(0, dtype=np.int64)
         self._labels: list[str] | None = None
         self._label_xy = np.empty((0, 2))
         self._bounds = np.empty((0, 4))
         self._nvertices = 0
+        self._generation = 0
+        self._pending: Future | None = None
+        self._pending_view: rm.ViewState | None = None
+        self._image: QImage | None = None
+        self._image_view: rm.ViewState | None = None
+        self._in_view = np.empty(0, dtype=np.int64)
+        self._rendered.connect(self._on_rendered)
 
     def rebuild(self) -> None:
         layer: VectorLayer = self.layer  # type: ignore[assignment]
@@ -136,107 +265,85 @@ class VectorItem(LayerItem):
             self._label_xy = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
         else:
             self._labels = None
+        self._pending_view = None  # the next update_view must re-render
 
     def _tolerance(self, view: rm.ViewState) -> float:
-        """Simplification tolerance: half a pixel, bucketed to powers of two so a few cached
+        """Simplification tolerance: a pixel, bucketed to powers of two so a few cached
         simplifications serve every zoom."""
         if self._nvertices < SIMPLIFY_MIN_VERTICES:
             return 0.0
-        return float(2.0 ** np.floor(np.log2(max(view.metres_per_pixel * 0.5, 1e-6))))
+        return float(2.0 ** np.floor(np.log2(max(view.metres_per_pixel, 1e-6))))
 
-    def _flat_for(self, tol: float) -> FlatGeometry:
-        if tol not in self._flat:
-            if len(self._flat) >= 6:
-                self._flat.pop(next(iter(self._flat)))
-            self._flat[tol] = flatten(self._geoms, self.layer.geometry_kind == "polygon", tol)
-        return self._flat[tol]
+    def _selected_mask(self) -> np.ndarray | None:
+        sel = getattr(self.layer, "selection", None)
+        if sel is None or len(sel) == 0:
+            return None
+        m = np.zeros(len(self._geoms), dtype=bool)
+        m[np.asarray(sel, dtype=np.int64)] = True
+        return m
+
+    def is_current(self, view: rm.ViewState) -> bool:
+        return not self._dirty and self._image_view == view
 
     def update_view(self, view: rm.ViewState) -> None:
-        flat = self._flat_for(self._tolerance(view))
-        xmin, ymin, xmax, ymax = rm.grow_extent(view.extent, 2 * view.metres_per_pixel)
-        hits = self._tree.query(shapely.box(xmin, ymin, xmax, ymax)) if self._tree is not None else []
-        self._in_view = np.sort(np.asarray(hits, dtype=np.int64))
-        in_view = np.zeros(len(self._geoms), dtype=bool)
-        in_view[self._in_view] = True
-        vmask = in_view[flat.feature] if len(flat.feature) else np.zeros(0, bool)
-        vcls = self._cls[flat.feature] if len(flat.feature) else np.zeros(0, np.int64)
-        self._paths = []
-        for c, (fill, outline) in enumerate(zip(self._fills, self._outlines)):
-            m = vmask & (vcls == c)
-            if m.any():
-                self._paths.append((coords_path(flat.coords[m], flat.ring[m]), fill, outline))
-        self._selection_path = self._build_selection(flat, vmask)
-        self.update()
+        if self._pending_view == view:
+            return  # already being rendered
+        style = self.layer.style
+        width = ZONE_OUTLINE_WIDTH if coloured_by_role(self.layer, style) else style.symbol.outline_width  # type: ignore[arg-type]
+        tol = self._tolerance(view)
+        self._generation += 1
+        job = VectorRenderJob(self._generation, view, self._geoms, self._tree, tol, self._flat.get(tol),
+                              self._cls, list(self._fills), list(self._outlines),
+                              self.layer.geometry_kind == "polygon", float(width), self._selected_mask(),
+                              self._labels, self._label_xy, self._bounds, float(style.label_size))
+        future = _RENDER_POOL.submit(render_vector, job)
+        self._pending, self._pending_view = future, view
+        future.add_done_callback(self._deliver)
 
-    def _build_selection(self, flat: FlatGeometry, vmask: np.ndarray) -> QPainterPath:
-        sel = getattr(self.layer, "selection", None)
-        if sel is None or len(sel) == 0 or len(flat.feature) == 0:
-            return QPainterPath()
-        selected = np.zeros(len(self._geoms), dtype=bool)
-        selected[np.asarray(sel, dtype=np.int64)] = True
-        m = vmask & selected[flat.feature]
-        return coords_path(flat.coords[m], flat.ring[m])
+    def _deliver(self, future: Future) -> None:
+        """Worker thread: hand the result to the GUI thread (queued signal)."""
+        try:
+            self._rendered.emit(future)
+        except RuntimeError:
+            return  # the item was deleted while its layer was rendering
+
+    def _on_rendered(self, future: Future) -> None:
+        if future is self._pending:
+            self._apply(future.result())
+
+    def _apply(self, result: VectorRenderResult) -> None:
+        self._pending = None
+        if result.generation != self._generation:
+            return
+        if result.tolerance not in self._flat:
+            if len(self._flat) >= 6:
+                self._flat.pop(next(iter(self._flat)))
+            self._flat[result.tolerance] = result.flat
+        self._image, self._image_view, self._in_view = result.image, result.view, result.in_view
+        self.update()
+        self.notify_rendered()
+
+    def wait_rendered(self) -> None:
+        if self._pending is not None:
+            self._apply(self._pending.result())
 
     def mark_selection_changed(self) -> None:
-        """Selection changed in place: only the highlight path is rebuilt."""
-        if self._view is not None and not self._dirty:
-            self.update_view(self._view)
+        """Selection changed in place: only this layer's image is re-rendered."""
+        self._pending_view = None
+        self._image_view = None
 
     # --- painting --------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        polygons = self.layer.geometry_kind == "polygon"
-        width = self.layer.style.symbol.outline_width
-        if coloured_by_role(self.layer, self.layer.style):  # type: ignore[arg-type]
-            width = ZONE_OUTLINE_WIDTH
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, len(self._in_view) <= ANTIALIAS_MAX_FEATURES)
-        for path, fill, outline in self._paths:
-            pen = QPen(qcolor(outline), max(width, 1.0 if not polygons else width))
-            pen.setCosmetic(True)
-            painter.setPen(pen if width > 0 or not polygons else Qt.PenStyle.NoPen)
-            painter.setBrush(qcolor(fill) if polygons else Qt.BrushStyle.NoBrush)
-            painter.drawPath(path)
-        if not self._selection_path.isEmpty():
-            pen = QPen(qcolor(SELECTION_COLOR), 2.5)
-            pen.setCosmetic(True)
-            painter.setPen(pen)
-            painter.setBrush(qcolor(SELECTION_COLOR + "40") if polygons else Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._selection_path)
-        if self._labels is not None and self._view is not None:
-            self._paint_labels(painter, self._view)
-
-    def _paint_labels(self, painter: QPainter, view: rm.ViewState) -> None:
-        """Labels at representative points, only where they fit inside their feature and do
-        not overlap a label already placed (legibility before completeness)."""
-        to_screen = painter.transform()
-        font = QFont()
-        font.setPointSizeF(self.layer.style.label_size)
-        fm = QFontMetricsF(font)
-        placed: list[QRectF] = []
+        if self._image is None or self._image_view is None:
+            return
+        xmin, _, _, ymax = self._image_view.extent
+        mpp = self._image_view.metres_per_pixel
         painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        halo = QPen(qcolor("#FFFFFFDD"), 3.0)
-        mpp = view.metres_per_pixel
-        for i in self._in_view:
-            if len(placed) >= MAX_LABELS or self._cls[i] < 0:
-                continue
-            text = self._labels[i]
-            if not text:
-                continue
-            w = fm.horizontalAdvance(text)
-            b = self._bounds[i]
-            span_px = max(b[2] - b[0], b[3] - b[1]) / mpp
-            if span_px < w:
-                continue
-            p = to_screen.map(QPointF(*self._label_xy[i]))
-            rect = QRectF(p.x() - w / 2, p.y() - fm.height() / 2, w, fm.height())
-            if any(rect.intersects(r) for r in placed):
-                continue
-            placed.append(rect)
-            path = QPainterPath()
-            path.addText(rect.left(), rect.top() + fm.ascent(), font, text)
-            painter.strokePath(path, halo)
-            painter.fillPath(path, qcolor("#222222"))
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        # Image rows run top (north) to bottom; the map's y axis points north.
+        painter.translate(xmin, ymax)
+        painter.scale(mpp, -mpp)
+        painter.drawImage(0, 0, self._image)
         painter.restore()
 
     def boundingRect(self) -> QRectF:
