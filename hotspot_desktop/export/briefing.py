@@ -1,0 +1,346 @@
+"""Multi-page briefing PDF for roll call, command staff and community meetings.
+
+Pages: cover map; top hot spots (rank, name, count, change against the previous period of the
+same length, main offence types, peak times); hour × weekday heat map; weekly trend; the
+intervention evaluation when the zones describe one; patrol zones with their assignments (and
+the patrol plan when given); a methods appendix (tools and parameters from provenance, formulas,
+data sources, filters, equity figures when an equity layer is set).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from hotspot_desktop import __version__  # noqa: E402
+from hotspot_desktop.core.analysis.temporal import DAYS, hour_weekday_table, peak_windows, trend  # noqa: E402
+from hotspot_desktop.core.model import PointLayer, Project, VectorLayer  # noqa: E402
+from hotspot_desktop.core.zones.measures import PAI_FORMULA, PEI_FORMULA, points_in  # noqa: E402
+from hotspot_desktop.export.compose import compose_map, methods_footnote  # noqa: E402
+from hotspot_desktop.export.page import page_size_inches  # noqa: E402
+from hotspot_desktop.export.public import PublicOptions  # noqa: E402
+from hotspot_desktop.export.template import MapTemplate  # noqa: E402
+
+TOP_N = 10
+
+
+@dataclass
+class BriefingContent:
+    """What went into a briefing (returned for tests and the GUI's summary)."""
+
+    pages: list[str] = field(default_factory=list)
+    hotspots: pd.DataFrame | None = None
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+
+
+def _incidents(project: Project) -> PointLayer | None:
+    pts = [p for p in project.point_layers() if p.visible and len(p)]
+    return pts[0] if pts else None
+
+
+def current_period(layer: PointLayer, days: int = 90) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The filter's date range, else the last ``days`` days of data."""
+    f = layer.filter
+    span = layer.time_span()
+    if span is None:
+        raise ValueError("the incident layer has no dates")
+    end = f.date_to if f.date_to is not None else span[1]
+    start = f.date_from if f.date_from is not None else end - pd.Timedelta(days=days)
+    return pd.Timestamp(start), pd.Timestamp(end)
+
+
+def _offence_mask(layer: PointLayer) -> np.ndarray:
+    f = layer.filter
+    if f.offences is None or not layer.has_column("offence"):
+        return np.ones(len(layer), dtype=bool)
+    return layer.attributes["offence"].astype(str).isin(f.offences).to_numpy()
+
+
+def top_hotspots(project: Project, layer: PointLayer, period: tuple[pd.Timestamp, pd.Timestamp],
+                 n: int = TOP_N, cell_size: float = 250.0) -> pd.DataFrame:
+    """Rank places for the briefing: the project's zones when it has any, else the busiest grid
+    cells (named after the polygon they fall in, e.g. the beat)."""
+    start, end = period
+    length = end - start
+    t = layer.attributes["time"]
+    off_ok = _offence_mask(layer)
+    cur = ((t >= start) & (t <= end)).to_numpy() & off_ok
+    prev = ((t >= start - length) & (t < start)).to_numpy() & off_ok
+    zones = project.zones
+    places: list[tuple[str, object]] = []
+    if zones is not None and len(zones.gdf):
+        places = [(str(r.get("name") or f"Zone {i + 1}"), g) for i, (r, g) in enumerate(zip(zones.gdf.to_dict("records"), zones.gdf.geometry))]
+    else:
+        x, y = layer.x[cur], layer.y[cur]
+        if x.size == 0:
+            return pd.DataFrame()
+        cx, cy = np.floor(x / cell_size).astype(np.int64), np.floor(y / cell_size).astype(np.int64)
+        keys, counts = np.unique(np.column_stack([cx, cy]), axis=0, return_counts=True)
+        order = np.argsort(-counts)[:n]
+        namer = next((lyr for lyr in project.layers if isinstance(lyr, VectorLayer) and lyr.geometry_kind == "polygon"
+                      and lyr.kind != "zones" and "name" in lyr.gdf.columns), None)
+        for k in order:
+            cell = shapely.box(keys[k][0] * cell_size, keys[k][1] * cell_size, (keys[k][0] + 1) * cell_size,
+                               (keys[k][1] + 1) * cell_size)
+            label = f"{cell_size:g} m cell"
+            if namer is not None:
+                hit = namer.gdf[namer.gdf.intersects(cell.centroid)]
+                if len(hit):
+                    label = f"{hit.iloc[0]['name']} ({cell_size:g} m cell)"
+            places.append((label, cell))
+    rows = []
+    for name, geom in places:
+        inside = points_in(geom, layer.x, layer.y)
+        now, before = int((inside & cur).sum()), int((inside & prev).sum())
+        main = ""
+        if layer.has_column("offence") and now:
+            vc = layer.attributes["offence"][inside & cur].astype(str).value_counts()
+            main = ", ".join(f"{k} {v / now:.0%}" for k, v in vc.head(2).items())
+        peak = ""
+        if now >= 5:
+            end_col = layer.attributes["time_end"][inside & cur] if layer.has_column("time_end") else None
+            prof = hour_weekday_table(t[inside & cur], end_col, aoristic=end_col is not None).ravel()
+            wins = peak_windows(prof, hours=4, top=1)
+            peak = f"{wins[0].label()} ({wins[0].share:.0%})" if wins else ""
+        change = "" if before == 0 else f"{(now - before) / before:+.0%}"
+        rows.append((name, now, before, change, main, peak))
+    df = pd.DataFrame(rows, columns=["name", "count", "previous", "change", "main offence types", "peak times"])
+    df = df.sort_values("count", ascending=False).head(n).reset_index(drop=True)
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    return df
+
+
+def _text_page(fig: Figure, title: str, paragraphs: list[str]) -> None:
+    fig.text(0.07, 0.94, title, fontsize=16, fontweight="bold", va="top")
+    y = 0.89
+    for p in paragraphs:
+        for line in textwrap.wrap(p, 105) or [""]:
+            fig.text(0.07, y, line, fontsize=8.5, va="top", family="DejaVu Sans")
+            y -= 0.018
+            if y < 0.05:
+                return
+        y -= 0.008
+
+
+def _table_page(fig: Figure, title: str, df: pd.DataFrame, note: str = "") -> None:
+    fig.text(0.07, 0.94, title, fontsize=16, fontweight="bold", va="top")
+    if note:
+        fig.text(0.07, 0.905, note, fontsize=8, va="top", color="#444444")
+    ax = fig.add_axes((0.05, 0.1, 0.9, 0.78))
+    ax.set_axis_off()
+    if df.empty:
+        ax.text(0, 1, "No data for this period.", fontsize=10, va="top")
+        return
+    cells = df.astype(str).map(lambda s: textwrap.shorten(s, 38, placeholder="…")).to_numpy()
+    tbl = ax.table(cellText=cells, colLabels=list(df.columns), loc="upper center", cellLoc="left", colLoc="left")
+    tbl.auto_set_font_size(False)
+    tbl.set_fontsize(7.5)
+    tbl.scale(1, 1.35)
+    for (r, _c), cell in tbl.get_celld().items():
+        cell.set_edgecolor("#cccccc")
+        if r == 0:
+            cell.set_facecolor("#e8eef6")
+            cell.set_text_props(fontweight="bold")
+
+
+def _heatmap_page(fig: Figure, layer: PointLayer, mask: np.ndarray, period_label: str) -> str:
+    t = layer.attributes["time"][mask]
+    end = layer.attributes["time_end"][mask] if layer.has_column("time_end") else None
+    table = hour_weekday_table(t, end, aoristic=end is not None)
+    fig.text(0.07, 0.94, "When: hour of day × day of week", fontsize=16, fontweight="bold", va="top")
+    ax = fig.add_axes((0.1, 0.5, 0.82, 0.36))
+    im = ax.imshow(table, aspect="auto", cmap="YlOrRd", origin="upper")
+    ax.set_yticks(range(7), DAYS)
+    ax.set_xticks(range(0, 24, 2), [f"{h:02d}" for h in range(0, 24, 2)])
+    ax.set_xlabel("hour of day")
+    fig.colorbar(im, ax=ax, fraction=0.03, label="incidents" + (" (aoristic weights)" if end is not None else ""))
+    wins = peak_windows(table.ravel(), hours=4, top=3)
+    lines = [f"Peak windows ({period_label}):"] + [f"• {w.sentence('incidents')}" for w in wins]
+    fig.text(0.1, 0.44, "\n".join(lines), fontsize=9, va="top")
+    return lines[1] if len(lines) > 1 else ""
+
+
+def _trend_page(fig: Figure, layer: PointLayer) -> None:
+    off_ok = _offence_mask(layer)
+    t = layer.attributes["time"][off_ok]
+    groups = layer.attributes["offence"][off_ok] if layer.has_column("offence") else None
+    res = trend(t, groups, freq="week")
+    fig.text(0.07, 0.94, "Trend: incidents per week", fontsize=16, fontweight="bold", va="top")
+    ax = fig.add_axes((0.1, 0.52, 0.82, 0.36))
+    ax.plot(res.counts.index, res.counts["all"], color="#bbbbbb", linewidth=0.8, label="weekly count")
+    ax.plot(res.moving_average.index, res.moving_average["all"], color="#08306b", linewidth=1.8, label="5-week average")
+    ax.set_ylabel("incidents per week")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)
+    if groups is not None:
+        ax2 = fig.add_axes((0.1, 0.1, 0.82, 0.33))
+        cols = [c for c in res.moving_average.columns if c != "all"]
+        for c in cols:
+            ax2.plot(res.moving_average.index, res.moving_average[c], linewidth=1.2, label=str(c))
+        ax2.set_ylabel("5-week average by offence")
+        ax2.legend(loc="upper left", fontsize=7, ncols=3)
+        ax2.grid(alpha=0.3)
+
+
+def intervention_from_zones(project: Project, layer: PointLayer):
+    """Evaluate the intervention the zones describe (target and control zones, the target's
+    start/end dates), comparing with an equally long period before the start; None when the
+    zones do not describe one."""
+    from hotspot_desktop.core.analysis.intervention import InterventionDesign, Period, evaluate_intervention
+
+    z = project.zones
+    if z is None or not len(z.gdf):
+        return None
+    g = z.gdf
+    targets = g[g["role"] == "target"]
+    controls = g[g["role"] == "control"]
+    if targets.empty or controls.empty:
+        return None
+    start = pd.to_datetime(targets["start"], errors="coerce").min()
+    if pd.isna(start):
+        return None
+    end = pd.to_datetime(targets["end"], errors="coerce").max()
+    span = layer.time_span()
+    end = min(end, span[1]) if pd.notna(end) else span[1]
+    length = end - start
+    if length <= pd.Timedelta(0):
+        return None
+    catch = g[g["role"] == "catchment"]
+    design = InterventionDesign(
+        target=shapely.union_all(targets.geometry.to_numpy()), control=shapely.union_all(controls.geometry.to_numpy()),
+        before=Period(start - length, start - pd.Timedelta(seconds=1)), after=Period(start, end),
+        catchment=shapely.union_all(catch.geometry.to_numpy()) if len(catch) else None)
+    off = layer.attributes["offence"] if layer.has_column("offence") else None
+    return evaluate_intervention(layer.x, layer.y, layer.attributes["time"], design, offences=off)
+
+
+def _intervention_pages(pdf: PdfPages, size: tuple[float, float], res) -> None:
+    fig = Figure(figsize=size)
+    counts = res.counts.reset_index()
+    counts = counts.assign(**{c: counts[c].map(lambda v: f"{v:,.2f}") for c in ("before_per_day", "after_per_day", "area_km2")},
+                           change_pct=counts["change_pct"].map(lambda v: "" if pd.isna(v) else f"{v:+.0f}%"))
+    _table_page(fig, "Intervention: did crime fall, move or spread benefits?", counts,
+                f"Before {res.design.before.label()}; after {res.design.after.label()}.")
+    measures = [
+        f"{res.wdq.formula} = {'undefined' if res.wdq.value is None else f'{res.wdq.value:.2f}'} — {res.wdq.interpretation}",
+        f"{res.tne.formula} = {'undefined' if res.tne.value is None else f'{res.tne.value:,.1f}'} — {res.tne.interpretation}",
+        f"{res.wdd.formula}: WDD = {res.wdd.total:+.1f}, SE = {res.wdd.total_se:.1f}, z = {res.wdd.z:.2f}, "
+        f"p = {res.wdd.p:.3f} (95% CI {res.wdd.ci_low:.0f} to {res.wdd.ci_high:.0f}).",
+        f"{res.rirr_target.formula}: target vs control {res.rirr_target.explanation}",
+        f"With overdispersion φ = {res.rirr_target_overdispersed.overdispersion:.2f}: "
+        f"{res.rirr_target_overdispersed.explanation}",
+        f"Catchment vs control: {res.rirr_catchment.explanation}",
+        "Summary: " + res.summary,
+    ] + res.warnings
+    y = 0.62
+    for m in measures:
+        for line in textwrap.wrap(m, 110):
+            fig.text(0.07, y, line, fontsize=8, va="top")
+            y -= 0.017
+        y -= 0.006
+    pdf.savefig(fig)
+    fig2 = Figure(figsize=size)
+    fig2.text(0.07, 0.94, "Intervention: monthly counts", fontsize=16, fontweight="bold", va="top")
+    ax = fig2.add_axes((0.1, 0.5, 0.82, 0.36))
+    for col in res.monthly.columns:
+        ax.plot(res.monthly.index, res.monthly[col], marker="o", markersize=3, label=col)
+    ax.axvline(res.design.after.start, color="#B00020", linestyle="--", label="intervention start")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    pdf.savefig(fig2)
+
+
+def write_briefing(project: Project, path: str | Path, *, title: str = "Crime briefing", page: str = "Letter",
+                   public: PublicOptions | None = None, patrol_plan=None, intervention=None,
+                   equity=None) -> BriefingContent:
+    """Write the briefing PDF to ``path`` and return what it contains."""
+    path = Path(path)
+    layer = _incidents(project)
+    if layer is None:
+        raise ValueError("the project has no incident layer to brief on")
+    content = BriefingContent()
+    period = current_period(layer)
+    content.period = period
+    period_label = f"{period[0].date()} to {period[1].date()}"
+    size = page_size_inches(page, landscape=False)
+    with PdfPages(path, metadata={"Title": title, "Creator": f"Hotspot Desktop {__version__}"}) as pdf:
+        tpl = MapTemplate(title=title, subtitle=period_label, page=page, landscape=True, dpi=200)
+        cover = compose_map(project, tpl, public=public)
+        pdf.savefig(cover.figure)
+        content.pages.append("cover map")
+
+        hs = top_hotspots(project, layer, period)
+        content.hotspots = hs
+        fig = Figure(figsize=size)
+        _table_page(fig, "Top hot spots", hs, f"{period_label}; change against the previous {(period[1] - period[0]).days} days.")
+        pdf.savefig(fig)
+        content.pages.append("top hot spots")
+
+        t = layer.attributes["time"]
+        in_period = ((t >= period[0]) & (t <= period[1])).to_numpy() & _offence_mask(layer)
+        fig = Figure(figsize=size)
+        _heatmap_page(fig, layer, in_period, period_label)
+        pdf.savefig(fig)
+        content.pages.append("temporal heat map")
+
+        fig = Figure(figsize=size)
+        _trend_page(fig, layer)
+        pdf.savefig(fig)
+        content.pages.append("trend chart")
+
+        res = intervention if intervention is not None else intervention_from_zones(project, layer)
+        if res is not None:
+            _intervention_pages(pdf, size, res)
+            content.pages.append("intervention evaluation")
+
+        z = project.zones
+        if z is not None and len(z.gdf):
+            cols = [c for c in ("name", "role", "unit", "shift", "priority", "start", "end", "notes") if c in z.gdf.columns]
+            fig = Figure(figsize=size)
+            _table_page(fig, "Patrol zones and assignments", pd.DataFrame(z.gdf[cols]))
+            pdf.savefig(fig)
+            content.pages.append("patrol zones")
+        if patrol_plan is not None:
+            fig = Figure(figsize=size)
+            v = patrol_plan.visits.copy()
+            v["start"] = pd.to_datetime(v["start"]).dt.strftime("%a %H:%M")
+            v["end"] = pd.to_datetime(v["end"]).dt.strftime("%H:%M")
+            _table_page(fig, "Patrol plan", v.head(40), "Visits of 10–16 minutes in each zone's peak hours "
+                        "(Koper 1995), start times randomised.")
+            pdf.savefig(fig)
+            content.pages.append("patrol plan")
+
+        methods = [
+            "Data: " + ", ".join(sorted({Path(lyr.source.path).name for lyr in project.layers if lyr.source.path})),
+            f"Incident layer '{layer.name}', filter: {layer.filter.describe()}.",
+            "Tools and parameters: " + methods_footnote(list(project.layers), public).replace("\n", "; "),
+            f"Hot spot efficiency measures: {PAI_FORMULA} (Chainey, Tompson & Uhlig 2008); {PEI_FORMULA} (Hunt 2016).",
+            "Change is against the previous period of the same length. Peak times are the 4-hour windows holding the "
+            "most incidents; incidents known only within a time window are spread over it (aoristic weights, "
+            "Ratcliffe 2002).",
+        ]
+        if res is not None:
+            methods.append("Intervention measures: WDQ (Bowers & Johnson 2003), TNE (Guerette 2009), WDD (Wheeler & "
+                           "Ratcliffe 2018), RIRR (Wilson 2022; Braga & Weisburd 2022).")
+        if equity is not None:
+            methods.append("Equity check: " + equity.note)
+            for r in equity.table.itertuples():
+                methods.append(f"  {r.group}: {r.share_zone:.1%} of people in patrol zones vs {r.share_area:.1%} of the "
+                               f"area's population (ratio {r.ratio:.2f}) {r.flag}")
+        if public is not None:
+            methods.append(public.describe())
+        fig = Figure(figsize=size)
+        _text_page(fig, "Methods appendix", methods)
+        pdf.savefig(fig)
+        content.pages.append("methods appendix")
+    return content
