@@ -114,7 +114,8 @@ def robust_box(x: np.ndarray, y: np.ndarray, q: float = 0.01) -> tuple[float, fl
     k = int(np.floor(q * n))
     if n >= 5:
         k = max(k, 1)
-    xs, ys = np.sort(x), np.sort(y)
+    xs = np.partition(x, (k, n - 1 - k))
+    ys = np.partition(y, (k, n - 1 - k))
     return float(xs[k]), float(ys[k]), float(xs[n - 1 - k]), float(ys[n - 1 - k])
 
 

@@ -26,6 +26,9 @@ _TEXT_DATES = ["%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%b %d, %Y", "%d-%b-%y"]
 _TIMES_SPACE = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%H:%M:%S.%f"]
 _TIMES_T = ["T%H:%M:%S", "T%H:%M", "T%H:%M:%SZ", "T%H:%M:%S.%f", "T%H:%M:%S.%fZ"]
 
+# ISO formats Arrow's cast parses natively, with the width of their values.
+ISO_WIDTHS = {"%Y-%m-%d %H:%M": 16, "%Y-%m-%d %H:%M:%S": 19, "%Y-%m-%dT%H:%M": 16, "%Y-%m-%dT%H:%M:%S": 19,
+              "%Y-%m-%d": 10}
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%H%M"]
 MONTH_FORMATS = ["%Y-%m", "%Y/%m", "%m/%Y", "%m-%Y", "%b %Y", "%b-%Y", "%b-%y"]
 
@@ -72,13 +75,42 @@ def _prepare(values: pa.Array, fmt: str) -> tuple[pa.Array, str]:
 def parse_one(values: pa.Array, fmt: str) -> pa.Array:
     """Timestamps (seconds) of ``values`` read with ``fmt``; null where unreadable or implausible."""
     values, fmt2 = _prepare(values, fmt)
+    ts = _iso_cast(values, fmt2)
+    if ts is not None:
+        return _plausible_years(ts)
     ts = pc.strptime(values, format=fmt2, unit="s", error_is_null=True)
     if fmt2 in TIME_FORMATS or fmt2.startswith("%H") or fmt2.startswith("%I"):
         return ts  # a bare clock time has no year to check
+    ts = _plausible_years(ts)
+    return _drop_rollover(values, fmt2, ts) if "%d" in fmt2 else ts
+
+
+def _iso_cast(values: pa.Array, fmt: str) -> pa.Array | None:
+    """Whole-column ISO 8601 cast (10x faster than strptime), when every value has the format's shape.
+
+    Returns None when the fast path does not apply or any value fails (then strptime decides per
+    value). Arrow's ISO parser refuses impossible days itself.
+    """
+    width = ISO_WIDTHS.get(fmt)
+    if width is None or values.null_count == len(values):
+        return None
+    lengths = pc.min_max(pc.binary_length(values))
+    if lengths["min"].as_py() != width or lengths["max"].as_py() != width:
+        return None
+    if width > 10:  # the cast takes "T" and " " alike; the format (a label) names one
+        head = values.slice(0, 1000)
+        if not pc.all(pc.equal(pc.utf8_slice_codeunits(head, 10, 11), fmt[8])).as_py():
+            return None
+    try:
+        return pc.cast(values, pa.timestamp("s"))
+    except pa.ArrowInvalid:
+        return None
+
+
+def _plausible_years(ts: pa.Array) -> pa.Array:
     year = pc.year(ts)
     ok = pc.and_(pc.greater_equal(year, YEAR_MIN), pc.less_equal(year, YEAR_MAX))
-    ts = pc.if_else(ok, ts, pa.scalar(None, ts.type))
-    return _drop_rollover(values, fmt2, ts) if "%d" in fmt2 else ts
+    return pc.if_else(ok, ts, pa.scalar(None, ts.type))
 
 
 def _drop_rollover(values: pa.Array, fmt: str, ts: pa.Array) -> pa.Array:
@@ -87,12 +119,16 @@ def _drop_rollover(values: pa.Array, fmt: str, ts: pa.Array) -> pa.Array:
     A rolled-over day lands on day 1-3 of the next month, so only those values are re-read with
     pandas, which refuses impossible days.
     """
-    early = pc.fill_null(pc.less_equal(pc.day(ts), 3), False).to_numpy(zero_copy_only=False)
-    if not early.any():
+    early = pc.fill_null(pc.less_equal(pc.day(ts), 3), False)
+    if not pc.any(early).as_py():
         return ts
-    idx = np.flatnonzero(early)
-    strict = pd.to_datetime(pd.Series(values.take(pa.array(idx)).to_pylist(), dtype=object), format=fmt,
-                            errors="coerce")
+    # ... and only values with a day number of 29-31 somewhere in the text can have rolled over.
+    suspect = pc.and_(early, pc.fill_null(pc.match_substring_regex(values, r"(^|\D)(29|30|31)(\D|$)"), False))
+    idx = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if not len(idx):
+        return ts
+    text = values.take(pa.array(idx)).to_numpy(zero_copy_only=False)
+    strict = pd.to_datetime(pd.Series(text, dtype=object), format=fmt, errors="coerce")
     bad = np.zeros(len(ts), dtype=bool)
     bad[idx[strict.isna().to_numpy()]] = True
     if not bad.any():

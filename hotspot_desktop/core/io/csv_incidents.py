@@ -87,11 +87,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
 
     checkpoint(progress, cancelled, 0.66, "checking ids")
     if schema.incident_id:
-        ids = table.column(schema.incident_id).to_pandas()
-        live = code == 0
-        dup = np.zeros(n, dtype=bool)
-        dup[live] = (ids[live].duplicated(keep="first") & ids[live].notna()).to_numpy()
-        reject("duplicate_id", dup)
+        reject("duplicate_id", _repeated_ids(table.column(schema.incident_id), code == 0))
 
     wx, wy, working_crs = _to_working(x, y, code, schema.crs, working_crs, progress, cancelled)  # type: ignore[arg-type]
     reject("out_of_range", ~(np.isfinite(wx) & np.isfinite(wy)))
@@ -140,6 +136,22 @@ def _row_numbers(n: int, invalid: list) -> np.ndarray:
     return np.setdiff1d(np.arange(1, n + len(skipped) + 1), np.array(skipped))[:n]
 
 
+def _repeated_ids(ids: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
+    """Rows whose (non-empty) id was already seen on an earlier live row."""
+    ids = ids.combine_chunks().filter(pa.array(live))
+    dup = np.zeros(len(live), dtype=bool)
+    nulls = ids.null_count
+    if len(pc.unique(ids)) == len(ids) - nulls + (1 if nulls else 0):  # the usual case: all unique
+        return dup
+    codes = ids.dictionary_encode().indices.to_numpy(zero_copy_only=False)
+    present = ids.is_valid().to_numpy(zero_copy_only=False)
+    seen = np.ones(len(codes), dtype=bool)
+    _, first = np.unique(np.where(present, codes, -1), return_index=True)
+    seen[first] = False
+    dup[np.flatnonzero(live)] = seen & present
+    return dup
+
+
 def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tuple[np.ndarray, np.ndarray]:
     start, end, _ = parse_spec(table, schema.date)  # type: ignore[arg-type]
     bad = np.isnat(start)
@@ -178,13 +190,15 @@ def _to_working(x: np.ndarray, y: np.ndarray, code: np.ndarray, src: CRS, workin
     return wx, wy, working
 
 
-def _column(values: pa.ChunkedArray) -> pd.Series:
-    """Arrow column to pandas; repetitive strings become categories to keep memory down."""
+def _column(values: pa.ChunkedArray, keep: pa.Array | None) -> pd.Series:
+    """Arrow column (rows ``keep``) to pandas; repetitive strings become categories to save memory."""
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
-        if n and pc.count_distinct(values).as_py() <= CATEGORY_MAX_SHARE * n:
-            return _sorted_categories(values.dictionary_encode().to_pandas())
-    return values.to_pandas()
+        encoded = values.combine_chunks().dictionary_encode()  # one hashing pass decides and encodes
+        if n and len(encoded.dictionary) <= CATEGORY_MAX_SHARE * n:
+            # Filter after encoding: filtering small integer codes is cheaper than strings.
+            return _sorted_categories((encoded if keep is None else encoded.filter(keep)).to_pandas())
+    return (values if keep is None else values.filter(keep)).to_pandas()
 
 
 def _sorted_categories(series: pd.Series) -> pd.Series:
@@ -194,26 +208,26 @@ def _sorted_categories(series: pd.Series) -> pd.Series:
 
 
 def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:
-    kept = table.take(pa.array(keep, type=pa.int64()))
+    mask = None if len(keep) == table.num_rows else pa.array(np.isin(np.arange(table.num_rows), keep))
     cols: dict[str, pd.Series | np.ndarray] = {}
     if time is not None:
         cols["time"] = time[keep]
         cols["time_end"] = time_end[keep]
     if schema.offence:
-        off = pc.cast(kept.column(schema.offence), pa.string())
-        cols["offence"] = _sorted_categories(off.dictionary_encode().to_pandas())
+        cols["offence"] = _sorted_categories(
+            _column(pc.cast(table.column(schema.offence), pa.string()), mask).astype("category"))
     if schema.incident_id:
-        cols["incident_id"] = pc.cast(kept.column(schema.incident_id), pa.string()).to_pandas()
+        ids = pc.cast(table.column(schema.incident_id), pa.string())
+        cols["incident_id"] = (ids if mask is None else ids.filter(mask)).to_pandas()
     consumed = set(schema.coordinate_columns) | {schema.offence, schema.incident_id}
     for spec in (schema.date, schema.date_end):
         consumed |= set(spec.columns) if spec else set()
-    for name in kept.column_names:
+    for name in table.column_names:
         if name in consumed:
             continue
-        cols[f"{name}_src" if name in CANONICAL else name] = _column(kept.column(name))
-    frame = pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in cols.items()},
-                         index=pd.RangeIndex(len(keep)))
-    return frame
+        cols[f"{name}_src" if name in CANONICAL else name] = _column(table.column(name), mask)
+    return pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in cols.items()},
+                        index=pd.RangeIndex(len(keep)))
 
 
 def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, row_numbers: np.ndarray, invalid: list,
