@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
@@ -103,7 +103,7 @@ def hot_cells(scores: np.ndarray, top_fraction: float, mask: np.ndarray | None =
     if mask is not None:
         valid &= mask
     n_cells = int(scores.size if mask is None else np.count_nonzero(mask))
-    k = max(1, int(round(top_fraction * n_cells)))
+    k = max(1, round(top_fraction * n_cells))
     flat = np.where(valid, scores, -np.inf).ravel()
     order = np.lexsort((np.arange(flat.size), -flat))[:k]
     hot = np.zeros(flat.size, dtype=bool)
@@ -124,7 +124,7 @@ def max_capture(counts: np.ndarray, area: float, cell_areas: np.ndarray | None =
         raise ValueError("cell areas are needed: pass one area per cell")
     ar = np.broadcast_to(np.asarray(cell_areas, dtype=np.float64), c.shape).ravel()
     if np.allclose(ar, ar[0]):
-        k = int(round(area / ar[0]))
+        k = round(area / ar[0])
         return float(np.sort(c)[::-1][:k].sum())
     order = np.argsort(-c / ar, kind="stable")
     cum_a = np.cumsum(ar[order])

@@ -135,7 +135,8 @@ def robust_extent(x: np.ndarray, y: np.ndarray, study_area: BaseGeometry | None 
     polygon are counted as outside. Without one, the rule is: take the 0.5th-99.5th percentile box
     of x and of y, grow it by 25% of its side on every side, call points beyond that box stray,
     and return the tight bounding box of the remaining points. A single geocode at (0, 0) or
-    100 km away therefore cannot stretch the grid.
+    100 km away therefore cannot stretch the grid. With fewer than about 200 incidents the
+    percentiles are the extreme points themselves, so nothing is dropped: give a study area.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -157,8 +158,10 @@ def robust_extent(x: np.ndarray, y: np.ndarray, study_area: BaseGeometry | None 
     xf, yf = x[finite], y[finite]
     lo_x, hi_x = np.percentile(xf, PERCENTILES)
     lo_y, hi_y = np.percentile(yf, PERCENTILES)
-    gx = GROW_FRACTION * max(hi_x - lo_x, hi_y - lo_y) if (hi_x - lo_x) <= 0 else GROW_FRACTION * (hi_x - lo_x)
-    gy = GROW_FRACTION * max(hi_x - lo_x, hi_y - lo_y) if (hi_y - lo_y) <= 0 else GROW_FRACTION * (hi_y - lo_y)
+    # a flat box (all incidents on one line) grows by the other side instead of by zero
+    wx, wy = hi_x - lo_x, hi_y - lo_y
+    gx = GROW_FRACTION * (wx if wx > 0 else wy)
+    gy = GROW_FRACTION * (wy if wy > 0 else wx)
     inside = finite & (x >= lo_x - gx) & (x <= hi_x + gx) & (y >= lo_y - gy) & (y <= hi_y + gy)
     n_out = int(x.size - inside.sum())
     xi, yi = x[inside], y[inside]
@@ -223,8 +226,8 @@ def grid_for_extent(extent: tuple[float, float, float, float], cell_size: float,
     x0 = math.floor(xmin / cell_size) * cell_size
     y0 = math.floor(ymin / cell_size) * cell_size
     # floor + 1 so a point exactly on the max edge still falls inside the half-open last cell.
-    cols = max(1, int(math.floor((xmax - x0) / cell_size)) + 1)
-    rows = max(1, int(math.floor((ymax - y0) / cell_size)) + 1)
+    cols = max(1, math.floor((xmax - x0) / cell_size) + 1)
+    rows = max(1, math.floor((ymax - y0) / cell_size) + 1)
     if rows * cols > 50 * MAX_CELLS:
         raise ValueError(f"a {cell_size:g} m grid over this extent would have {rows * cols:,} cells; "
                          f"use a larger cell size or a study area")
@@ -396,7 +399,7 @@ def hex_counts(x: np.ndarray, y: np.ndarray, *, cell_size: float | None = None,
     q, r = _axial_round((x[keep] - ox), (y[keep] - oy), s)
     # enumerate every hexagon whose centre lies within the extent grown by one hexagon.
     xmax, ymax = ext.xmax - ox, ext.ymax - oy
-    r_all = np.arange(-1, int(math.ceil(ymax / (1.5 * s))) + 2)
+    r_all = np.arange(-1, math.ceil(ymax / (1.5 * s)) + 2)
     q_lo = np.floor((-s * math.sqrt(3) - math.sqrt(3) / 2 * s * r_all) / (math.sqrt(3) * s)).astype(int) - 1
     q_hi = np.ceil((xmax + s * math.sqrt(3) - math.sqrt(3) / 2 * s * r_all) / (math.sqrt(3) * s)).astype(int) + 1
     qq = np.concatenate([np.arange(a, b + 1) for a, b in zip(q_lo, q_hi)])

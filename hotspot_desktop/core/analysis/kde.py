@@ -92,7 +92,7 @@ class KdeResult:
 
 def _reach(h: float, cell: float) -> int:
     """Stencil half-width in cells: a point anywhere in its cell reaches centres ≤ h away."""
-    return int(math.ceil(h / cell + 0.5))
+    return math.ceil(h / cell + 0.5)
 
 
 def _stencil(h: float, cell: float) -> tuple[np.ndarray, np.ndarray]:
@@ -264,7 +264,7 @@ def evaluate_fast(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel, 
     bound = None
     if kernel.binning_error is not None:
         reach = h + 2.0 * math.sqrt(2.0) * cell
-        mm = int(math.ceil(reach / cell))
+        mm = math.ceil(reach / cell)
         off = np.arange(-mm, mm + 1) * cell
         disc = (off[:, None] ** 2 + off[None, :] ** 2 <= reach * reach).astype(np.float64)
         nearby = fftconvolve(binned, disc, mode="same")
@@ -355,6 +355,8 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
         else:
             rules.append(f"cell size = {cell_size:g} m (set by the analyst)")
     else:
+        if cell_size is not None and cell_size != grid.cell_size:
+            raise ValueError(f"cell size {cell_size:g} m contradicts the given grid's {grid.cell_size:g} m cells")
         cell_size = grid.cell_size
         rules.append(f"grid given: {grid.rows} x {grid.cols} cells of {cell_size:g} m")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
@@ -111,7 +111,8 @@ def robustness_map(x: np.ndarray, y: np.ndarray, *, bandwidths: Sequence[float] 
     cells = sorted({float(c) for c in (cell_sizes or [ref_cell])})
     if bandwidths is None:
         bandwidths = default_bandwidths(x[ext.inside], y[ext.inside], max(cells))
-        rules.append("bandwidths = 0.5-2 x the normal-reference rule: " + ", ".join(f"{b:g}" for b in bandwidths) + " m")
+        listed = ", ".join(f"{b:g}" for b in bandwidths)
+        rules.append(f"bandwidths = 0.5-2 x the normal-reference rule: {listed} m")
     bandwidths = sorted({float(b) for b in bandwidths})
     margin = 0.0 if study_area is not None else max(bandwidths)
     if grid is None:
