@@ -2,8 +2,11 @@
 
 The worker only reads the file into a new layer (no project mutation: psygnal handlers of the
 project update Qt models and must run on the GUI thread); the main window adds the layer when
-``finished`` arrives. Pattern after superqt's ``_qthreading.py``: a QRunnable paired with a
-signals QObject.
+``finished`` arrives (Qt queues signals emitted from another thread to the receiver's thread).
+
+The worker is a Python ``threading.Thread``, not a QThreadPool thread: pyproj >= 3.7 keeps its
+PROJ context in Python thread-local storage and crashes the process in threads Python did not
+create (pyproj issue #1509), which we hit loading a CSV after a GeoPackage.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, Signal
 from pyproj import CRS
 
 from hotspot_desktop.core.io.report import Cancelled
@@ -36,35 +39,41 @@ def read_layer(request: LoadRequest, working_crs: CRS | None, progress: Any = No
                              **request.options)
 
 
-class LoadSignals(QObject):
+class LoadTask(QObject):
+    """Reads one file on a Python thread; ``cancel()`` is honoured at the loader's checkpoints."""
+
     progress = Signal(float, str)
     finished = Signal(object, object, object)  # request, layer, report
     failed = Signal(object, object, str)  # request, exception, traceback text
     cancelled = Signal(object)  # request
 
-
-class LoadTask(QRunnable):
-    """Reads one file on a pool thread; ``cancel()`` is honoured at the loader's checkpoints."""
-
-    def __init__(self, request: LoadRequest, working_crs: CRS | None) -> None:
-        super().__init__()
-        self.setAutoDelete(False)  # the window keeps it until its signal has been handled
+    def __init__(self, request: LoadRequest, working_crs: CRS | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.request = request
         self.working_crs = working_crs
-        self.signals = LoadSignals()
         self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self.run, name=f"load-{request.path.name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
 
     def cancel(self) -> None:
         self._cancel.set()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the worker ends (used on close); True when it has."""
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def run(self) -> None:
         try:
             layer, report = read_layer(self.request, self.working_crs,
-                                       progress=lambda f, stage="": self.signals.progress.emit(float(f), str(stage)),
+                                       progress=lambda f, stage="": self.progress.emit(float(f), str(stage)),
                                        cancelled=self._cancel.is_set)
         except Cancelled:
-            self.signals.cancelled.emit(self.request)
+            self.cancelled.emit(self.request)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dialog with details
-            self.signals.failed.emit(self.request, exc, traceback.format_exc())
+            self.failed.emit(self.request, exc, traceback.format_exc())
         else:
-            self.signals.finished.emit(self.request, layer, report)
+            self.finished.emit(self.request, layer, report)

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QThreadPool, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog,
                                QWidget)
@@ -59,8 +59,7 @@ class MainWindow(QMainWindow):
         self._load_queue: list[LoadRequest] = []
         self._current_task: LoadTask | None = None
         self._progress: QProgressDialog | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # loads run one after another: the first sets the working CRS
+        # Loads run one after another (the first one sets the working CRS).
 
         from hotspot_desktop.gui.canvas import MapCanvas
 
@@ -434,11 +433,11 @@ class MainWindow(QMainWindow):
             self.loads_finished.emit()
             return
         request = self._load_queue.pop(0)
-        task = LoadTask(request, self.project.working_crs)
-        task.signals.progress.connect(self._on_load_progress)
-        task.signals.finished.connect(self._on_load_finished)
-        task.signals.failed.connect(self._on_load_failed)
-        task.signals.cancelled.connect(self._on_load_cancelled)
+        task = LoadTask(request, self.project.working_crs, self)
+        task.progress.connect(self._on_load_progress)
+        task.finished.connect(self._on_load_finished)
+        task.failed.connect(self._on_load_failed)
+        task.cancelled.connect(self._on_load_cancelled)
         self._current_task = task
         if self._progress is None:
             self._progress = QProgressDialog("", "Cancel", 0, 1000, self)
@@ -450,7 +449,7 @@ class MainWindow(QMainWindow):
         self._progress.setLabelText(f"Loading {request.path.name}…")
         self._progress.setValue(0)
         self.map_status.showMessage(f"Loading {request.path.name}…")
-        self._pool.start(task)
+        task.start()
 
     def cancel_loads(self) -> None:
         """Cancel the running load and drop the queue."""
@@ -464,7 +463,13 @@ class MainWindow(QMainWindow):
             if stage:
                 self._progress.setLabelText(f"Loading {self._current_task.request.path.name}: {stage}")
 
+    def _release_task(self) -> None:
+        if self._current_task is not None:
+            self._current_task.deleteLater()
+            self._current_task = None
+
     def _on_load_finished(self, request: LoadRequest, layer: Layer, report: Any) -> None:
+        self._release_task()
         if self.project.working_crs is None:
             detected = getattr(report, "detected", {}).get("working_crs")
             if detected:
@@ -479,7 +484,7 @@ class MainWindow(QMainWindow):
     def _on_load_failed(self, request: LoadRequest, exc: Exception, details: str) -> None:
         from hotspot_desktop.core.io.vector import CrsRequired
 
-        self._current_task = None
+        self._release_task()
         if isinstance(exc, CrsRequired):
             crs = self._ask_crs(request.path, str(exc))
             if crs is not None:
@@ -493,7 +498,7 @@ class MainWindow(QMainWindow):
 
     def _on_load_cancelled(self, request: LoadRequest) -> None:
         self.map_status.showMessage(f"Loading {request.path.name} cancelled", 5000)
-        self._current_task = None
+        self._release_task()
         self._start_next_load()
 
     def show_load_report(self, report: Any) -> None:
@@ -716,7 +721,9 @@ class MainWindow(QMainWindow):
         if not self.confirm_discard():
             event.ignore()
             return
+        task = self._current_task
         self.cancel_loads()
-        self._pool.waitForDone(5000)
+        if task is not None:
+            task.wait(5.0)
         settings.save_window_state(self.saveGeometry(), self.saveState())
         event.accept()
