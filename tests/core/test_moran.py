@@ -121,3 +121,27 @@ def test_polygon_order_permutation_permutes_local_moran():
     ga = global_moran(y, polygon_contiguity(gdf, "queen"))
     gb = global_moran(y[order], polygon_contiguity(gdf.iloc[order].reset_index(drop=True), "queen"))
     assert ga.I == pytest.approx(gb.I, abs=1e-12) and ga.z == pytest.approx(gb.z, abs=1e-10)
+
+
+@pytest.mark.parametrize("transformation", ["R", "B"])
+@pytest.mark.parametrize("kind", ["rook", "queen", "band"])
+def test_grid_stencil_moran_equals_matrix_moran(transformation, kind):
+    from hotspot_desktop.core.analysis.moran import global_moran_grid
+    from hotspot_desktop.core.analysis.weights import grid_distance_band
+
+    y = _smooth_grid(8)
+    mask = np.ones_like(y, dtype=bool)
+    mask[:4, :5] = False
+    mask[12, 12] = False
+    mask[18, 0] = mask[19, 1] = mask[18, 1] = False  # the corner cell (19, 0) becomes an island
+    stencil = grid_distance_band(25.0, 10.0) if kind == "band" else grid_contiguity(kind)
+    w = stencil.without_self().to_sparse(y.shape, mask)
+    ref = global_moran(y[mask], w, transformation=transformation)
+    got = global_moran_grid(y, stencil, study_area=mask, transformation=transformation)
+    assert got.I == pytest.approx(ref.I, abs=1e-12)
+    assert got.variance == pytest.approx(ref.variance, rel=1e-10)
+    assert got.z == pytest.approx(ref.z, rel=1e-10)
+    loc = local_moran_grid(y, stencil, study_area=mask, transformation=transformation, permutations=0)
+    ref_loc = local_moran(y[mask], w, transformation=transformation, permutations=0)
+    np.testing.assert_allclose(loc.Is[mask], ref_loc.Is, atol=1e-12)
+    np.testing.assert_array_equal(loc.quadrants[mask], ref_loc.quadrants)

@@ -38,6 +38,7 @@ __all__ = [
     "global_moran",
     "local_moran",
     "local_moran_grid",
+    "global_moran_grid",
 ]
 
 QUADRANT_LABELS: dict[int, str] = {0: "Not significant", 1: "High-High", 2: "Low-High", 3: "Low-Low",
@@ -176,6 +177,73 @@ def local_moran(
                             transformation=transformation.upper())
 
 
+def _grid_parts(counts: np.ndarray, stencil: GridStencil, study_area: np.ndarray | None,
+                transformation: str) -> tuple[np.ndarray, np.ndarray, GridStencil, np.ndarray, np.ndarray]:
+    """Valid mask, values, the stencil without self, per-cell row sums r and 1/r (0 for islands)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 2:
+        raise ValueError("counts must be a 2-D grid")
+    if transformation.upper() not in ("R", "B"):
+        raise ValueError("transformation must be 'R' (row standardised) or 'B' (binary)")
+    valid = np.isfinite(counts)
+    if study_area is not None:
+        study_area = np.asarray(study_area, dtype=bool)
+        if study_area.shape != counts.shape:
+            raise ValueError("study_area mask must have the grid's shape")
+        valid &= study_area
+    x = _values(counts[valid])
+    k = stencil.without_self()
+    if not np.array_equal(k.kernel, k.kernel[::-1, ::-1]):
+        raise ValueError("Moran's I on grids needs a symmetric stencil")
+    m = valid.astype(np.float64)
+    r = np.where(valid, k.correlate(m), 0.0)
+    inv_r = np.divide(1.0, r, out=np.zeros_like(r), where=r > 0)
+    return valid, x, k, r, inv_r
+
+
+def _grid_lag(z_grid: np.ndarray, k: GridStencil, inv_r: np.ndarray, valid: np.ndarray, transformation: str
+              ) -> np.ndarray:
+    lag = k.correlate(z_grid)
+    if transformation.upper() == "R":
+        lag = lag * inv_r
+    return np.where(valid, lag, 0.0)
+
+
+def global_moran_grid(counts: np.ndarray, stencil: GridStencil, *, study_area: np.ndarray | None = None,
+                      transformation: Transformation = "R") -> GlobalMoranResult:
+    """Global Moran's I of a count grid with stencil weights (self weight dropped), no matrix.
+
+    Same statistic as :func:`global_moran` on ``stencil.without_self().to_sparse(...)``; S₀, S₁
+    and S₂ come from correlations of the study-area mask with the (symmetric) kernel:
+    binary: S₀ = Σrᵢ, S₁ = 2 Σᵢ Σⱼ kᵢⱼ², S₂ = Σ (2rᵢ)²; row standardised (wᵢⱼ = kᵢⱼ/rᵢ):
+    S₀ = #non-islands, S₁ = Σᵢ [Σⱼ kᵢⱼ²/rᵢ² + (Σⱼ kᵢⱼ²/rⱼ)/rᵢ], S₂ = Σᵢ (1[rᵢ>0] + Σⱼ kᵢⱼ/rⱼ)².
+    """
+    valid, x, k, r, inv_r = _grid_parts(counts, stencil, study_area, transformation)
+    n = x.size
+    z = np.zeros(valid.shape)
+    z[valid] = x - x.mean()
+    lag = _grid_lag(z, k, inv_r, valid, transformation)
+    k2 = GridStencil(k.kernel ** 2, k.name)
+    c2 = np.where(valid, k2.correlate(valid.astype(np.float64)), 0.0)
+    if transformation.upper() == "B":
+        s0 = float(r.sum())
+        s1 = 2.0 * float(c2.sum())
+        s2 = float(((2.0 * r) ** 2).sum())
+    else:
+        s0 = float((r > 0).sum())
+        s1 = float((c2 * inv_r ** 2).sum() + (np.where(valid, k2.correlate(inv_r), 0.0) * inv_r).sum())
+        col = np.where(valid, k.correlate(inv_r), 0.0)
+        s2 = float((((r > 0).astype(np.float64) + col) ** 2)[valid].sum())
+    if s0 == 0:
+        raise ValueError("no cell has a neighbour inside the study area")
+    i_stat = n / s0 * float((z * lag).sum()) / float((z * z).sum())
+    ei = -1.0 / (n - 1)
+    var = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0) - ei * ei
+    zn = (i_stat - ei) / np.sqrt(var)
+    return GlobalMoranResult(I=i_stat, expected=ei, variance=float(var), z=float(zn), p=float(two_sided_p(zn)),
+                             n=n, transformation=transformation.upper())
+
+
 def local_moran_grid(
     counts: np.ndarray,
     stencil: GridStencil,
@@ -190,25 +258,41 @@ def local_moran_grid(
 ) -> LocalMoranResult:
     """Local Moran's I of a count grid (row 0 = south); the stencil's self weight is dropped.
 
+    Iᵢ and quadrants come from stencil correlations (no matrix, fast on million-cell grids);
+    permutations build the explicit sparse matrix, so keep them to grids of ~10⁵ cells.
     Cells outside ``study_area`` or NaN are left out and come back NaN (cluster 0).
     """
-    counts = np.asarray(counts, dtype=np.float64)
-    valid = np.isfinite(counts)
-    if study_area is not None:
-        valid &= np.asarray(study_area, dtype=bool)
-    w = stencil.without_self().to_sparse(counts.shape, valid)
-    res = local_moran(counts[valid], w, transformation=transformation, permutations=permutations, seed=seed,
-                      alpha=alpha, progress=progress, cancelled=cancelled)
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must be in (0, 1)")
+    valid, x, k, r, inv_r = _grid_parts(counts, stencil, study_area, transformation)
+    checkpoint(progress, cancelled, 0.0, "local Moran")
+    n = x.size
+    z = np.zeros(valid.shape)
+    z[valid] = (x - x.mean()) / x.std()
+    lag = _grid_lag(z, k, inv_r, valid, transformation)
+    scale = (n - 1) / float((z * z).sum())
+    is_ = np.where(valid, scale * z * lag, np.nan)
+    high, high_lag = z > 0, lag > 0
+    quads = np.where(high & high_lag, 1, np.where(~high & high_lag, 2, np.where(~high & ~high_lag, 3, 4)))
+    quads = np.where(valid, quads, 0).astype(np.int8)
+    clusters = np.zeros(valid.shape, dtype=np.int8)
+    p_sim = None
+    if permutations:
+        w = _matrix(k.to_sparse(valid.shape, valid), n, transformation)
+        zv = z[valid]
 
-    def grid(a: np.ndarray | None, fill: float, dtype: Any) -> np.ndarray | None:
-        if a is None:
-            return None
-        out = np.full(counts.shape, fill, dtype=dtype)
-        out[valid] = a
-        out.setflags(write=False)
-        return out
+        def stat(idx: np.ndarray, lg: np.ndarray) -> np.ndarray:
+            return scale * (zv[idx][:, None] if lg.ndim == 2 else zv[idx]) * lg
 
-    return LocalMoranResult(Is=grid(res.Is, np.nan, np.float64), quadrants=grid(res.quadrants, 0, np.int8),
-                            p_sim=grid(res.p_sim, np.nan, np.float64), clusters=grid(res.clusters, 0, np.int8),
-                            alpha=alpha, permutations=permutations, seed=res.seed,
-                            transformation=res.transformation)
+        sub = permutation_pvalues(zv, w, stat, permutations, seed, progress, cancelled)
+        p_sim = np.full(valid.shape, np.nan)
+        p_sim[valid] = sub
+        sig = np.where(np.isnan(p_sim), False, p_sim < alpha)
+        clusters = np.where(sig, quads, 0).astype(np.int8)
+        p_sim.setflags(write=False)
+    checkpoint(progress, cancelled, 1.0, "local Moran done")
+    for a in (is_, quads, clusters):
+        a.setflags(write=False)
+    return LocalMoranResult(Is=is_, quadrants=quads, p_sim=p_sim, clusters=clusters, alpha=alpha,
+                            permutations=permutations, seed=seed if permutations else None,
+                            transformation=transformation.upper())
