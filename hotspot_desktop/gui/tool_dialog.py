@@ -23,6 +23,14 @@ NONE_TEXT = "(none)"
 _BIG = 1e12
 
 
+def _has_role(layer: Layer, roles: tuple[str, ...]) -> bool:
+    """Whether a zone layer has rows of one of ``roles`` (any row when no role is asked for)."""
+    gdf = getattr(layer, "gdf", None)
+    if gdf is None or not len(gdf):
+        return False
+    return not roles or ("role" in gdf.columns and bool(gdf["role"].isin(roles).any()))
+
+
 class ToolDialog(QDialog):
     """Editors for every parameter of ``tool``; ``values()`` reads them back."""
 
@@ -167,8 +175,8 @@ class ToolDialog(QDialog):
                 active = self.project.layers.active
                 if active is not None and (not p.geometry or active.geometry_kind in p.geometry):
                     target = active.id
-            if target is None and p.kind == "zones" and self.project.zones is not None:
-                target = self.project.zones.id
+            if target is None and p.kind == "zones":
+                target = next((lyr.id for lyr in self._layers_for(p) if _has_role(lyr, p.roles)), None)
             i = w.findData(target) if target is not None else -1  # type: ignore[attr-defined]
             if i >= 0:
                 w.setCurrentIndex(i)  # type: ignore[attr-defined]

@@ -61,9 +61,30 @@ class ToolsUI(QObject):
         self.runner.cancelled.connect(self._on_cancelled)
         menu = getattr(window, "menus", {}).get("Tools")
         if menu is not None:
-            menu.addAction(self.toolbox.toggleViewAction())
-            menu.addAction(self.task_panel.toggleViewAction())
+            self._fill_menu(menu)
         window.installEventFilter(self)
+
+    def _fill_menu(self, menu: Any) -> None:
+        """Tools menu: one submenu per category, re-run of the active layer, the two docks."""
+        for category, tools in self.registry.categories().items():
+            sub = menu.addMenu(category)
+            for tool in tools:
+                action = sub.addAction(tool.name + "…")
+                action.setToolTip(tool.help)
+                action.setObjectName(f"toolAction_{tool.id}")
+                action.triggered.connect(lambda _checked=False, tid=tool.id: self.open_tool(tid))
+        menu.addSeparator()
+        rerun_action = menu.addAction("Re-run analysis of active layer…")
+        rerun_action.setObjectName("rerunActiveLayer")
+        rerun_action.triggered.connect(self._rerun_active)
+        menu.addSeparator()
+        menu.addAction(self.toolbox.toggleViewAction())
+        menu.addAction(self.task_panel.toggleViewAction())
+
+    def _rerun_active(self) -> None:
+        layer = self.window.project.layers.active
+        if layer is not None:
+            self.rerun(layer)
 
     # --- dialogs ---------------------------------------------------------------------------
     def open_tool(self, tool_id: str, values: dict[str, Any] | None = None) -> ToolDialog:

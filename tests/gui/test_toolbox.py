@@ -73,7 +73,7 @@ def win(qtbot):
 
 def test_search_filters_by_name_and_help(qtbot, win):
     _, ui = win
-    qtbot.keyClicks(ui.toolbox.search, "getis")
+    qtbot.keyClicks(ui.toolbox.search, "getis ord 1995")  # words from the help and the reference
     assert set(ui.toolbox.visible_tool_ids()) == {"hotspot.gi_star_grid", "hotspot.gi_star_polygons"}
     ui.toolbox.search.clear()
     assert len(ui.toolbox.visible_tool_ids()) == len(ui.registry)
@@ -122,3 +122,43 @@ def test_dialog_prefill_round_trip(qtbot, win):
     vals = dialog.values()
     assert vals["points"] is pts and vals["kernel"] == "gaussian" and vals["bandwidth"] == pytest.approx(420.0)
     assert ui.registry.get("hotspot.kde").validate(vals) == {}
+
+
+def test_tools_menu_has_categories_and_rerun(qtbot, win):
+    w, ui = win
+    menu = w.menus["Tools"]
+    titles = [a.text() for a in menu.actions()]
+    assert "Hot spots" in titles and "Re-run analysis of active layer…" in titles
+    w.add_layer(incidents())
+    action = w.findChild(type(menu.actions()[0]), "toolAction_hotspot.kde")
+    action.trigger()
+    assert ui.dialogs[-1].tool.id == "hotspot.kde"
+
+
+def test_date_range_and_zone_editors(qtbot, win):
+    from hotspot_desktop.core.model import ZoneLayer
+
+    w, ui = win
+    pts = incidents()
+    w.add_layer(pts)
+    zones = ZoneLayer("Zones", gpd.GeoDataFrame({"name": ["t", "c"], "role": ["target", "control"]},
+                                                geometry=[shapely.box(439_800, 4_639_800, 440_200, 4_640_200),
+                                                          shapely.box(441_500, 4_641_500, 442_000, 4_642_000)]))
+    w.add_layer(zones)
+    dialog = ui.open_tool("evaluation.intervention")
+    assert dialog.values()["target"] is zones and dialog.values()["control"] is zones
+    assert not dialog.try_run()
+    assert "needs a start and an end" in dialog.messages["before"].text()
+    before_a, before_b = dialog.editors["before"].edits
+    after_a, after_b = dialog.editors["after"].edits
+    qtbot.keyClicks(before_a, "2024-01-01")
+    qtbot.keyClicks(before_b, "2024-06-30")
+    qtbot.keyClicks(after_a, "2024-07-01")
+    qtbot.keyClicks(after_b, "2024-12-31")
+    with qtbot.waitSignal(ui.runner.finished, timeout=20_000):
+        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    result = w.project.layers.by_name("Intervention areas")
+    assert list(result.gdf["area"]) == ["target", "catchment", "control"]
+    assert result.provenance.parameters["before"] == ["2024-01-01", "2024-06-30"]
+    again = tools_ui.rerun(w, result)
+    assert [e.text() for e in again.editors["after"].edits] == ["2024-07-01", "2024-12-31"]
