@@ -277,3 +277,37 @@ def test_unknown_options_are_refused():
         kde(x, y, bandwidth=100.0, cell_size=10.0, output="probability")
     with pytest.raises(ValueError, match="weights"):
         kde(x, y, bandwidth=100.0, cell_size=10.0, weights=np.array([1.0, -1.0]))
+
+
+def test_abramson_adaptive_bandwidths():
+    rng = np.random.default_rng(16)
+    dense = rng.normal(1000, 60, (400, 2))
+    sparse = rng.uniform(0, 4000, (60, 2))
+    pts = np.vstack([dense, sparse])
+    res = kde(pts[:, 0], pts[:, 1], adaptive="abramson", bandwidth=300.0, cell_size=20.0)
+    hs = res.bandwidths
+    assert res.bandwidth_rule == "adaptive-abramson" and hs.shape == (460,)
+    assert np.median(hs[:400]) < 300.0 < np.median(hs[400:])
+    assert hs.min() >= 20.0 and hs.max() <= 5 * 300.0
+    assert res.values.sum() * res.grid.cell_area / 1e6 == pytest.approx(460, rel=0.02)
+    assert any("Abramson" in r for r in res.rules)
+    # the surface is the exact sum with those bandwidths
+    small = GridSpec(900.0, 900.0, 20.0, 10, 10)
+    r2 = kde(pts[:, 0], pts[:, 1], adaptive="abramson", bandwidth=300.0, grid=small)
+    ref = brute_force(pts[:, 0], pts[:, 1], small, "quartic", r2.bandwidths)
+    np.testing.assert_allclose(r2.values, ref, rtol=1e-9)
+    with pytest.raises(ValueError, match="adaptive_k"):
+        kde(pts[:, 0], pts[:, 1], adaptive="knn", cell_size=20.0)
+
+
+@pytest.mark.parametrize("mode", ["exact", "fast"])
+def test_incidents_outside_a_given_grid_still_reach_it(mode):
+    rng = np.random.default_rng(17)
+    x, y = rng.uniform(0, 2000, 300), rng.uniform(0, 2000, 300)
+    small = GridSpec(800.0, 700.0, 25.0, 16, 20)  # 400 x 500 m window in the middle
+    res = kde(x, y, bandwidth=200.0, grid=small, mode=mode)
+    ref = brute_force(x, y, small, "quartic", 200.0)
+    if mode == "exact":
+        np.testing.assert_allclose(res.values, ref, rtol=1e-9)
+    else:
+        assert np.abs(res.values - ref).max() <= 0.005 * ref.max()

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from scipy.ndimage import map_coordinates
 from scipy.signal import fftconvolve
 from shapely.geometry.base import BaseGeometry
 
@@ -35,7 +36,8 @@ from hotspot_desktop.core.analysis.grid import (
 from hotspot_desktop.core.analysis.kernels import Kernel, get_kernel
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
-__all__ = ["KdeResult", "DualKdeResult", "kde", "dual_kde", "AUTO_FAST_POINTS", "evaluate_exact", "evaluate_fast"]
+__all__ = ["AUTO_FAST_POINTS", "DualKdeResult", "KdeResult", "abramson_bandwidths", "dual_kde", "evaluate_exact",
+           "evaluate_fast", "kde"]
 
 Output = Literal["density", "raw"]
 Mode = Literal["auto", "exact", "fast"]
@@ -49,6 +51,7 @@ CHUNK = 262_144  # at most this many incidents per chunk in exact mode
 FAST_MAX_CELLS = 8_000_000  # binning-grid cells in fast mode (~300 MB of FFT buffers)
 BATCH = 4_194_304  # kernel evaluations per vectorised step (~100 MB of temporaries)
 PER_KM2 = 1.0e6
+ABRAMSON_MAX_FACTOR = 5.0  # upper bound of Abramson bandwidths, in multiples of the pilot h₀
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ class KdeResult:
     grid: GridSpec
     kernel: str
     bandwidth: float  # the fixed radius h in metres (median h for adaptive runs)
-    bandwidth_rule: str  # "fixed", "nrd", "arcgis" or "adaptive-knn"
+    bandwidth_rule: str  # "fixed", "nrd", "arcgis", "adaptive-knn" or "adaptive-abramson"
     bandwidths: np.ndarray | None  # per used incident, adaptive runs only
     adaptive_k: int | None
     output: str
@@ -120,7 +123,9 @@ def evaluate_exact(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel,
     # Group incidents by stencil reach so an adaptive run does not pay the widest stencil for all.
     reach = np.ceil(hs / cell + 0.5).astype(np.int64)
     groups = np.unique(reach)
-    pad = int(groups.max()) if groups.size else 0
+    # Incidents up to g cells outside the grid still reach it, and their stencil reaches g cells
+    # further: the accumulator is padded by 2·g so no target index wraps into another row.
+    pad = 2 * int(groups.max()) if groups.size else 0
     width, height = grid.cols + 2 * pad, grid.rows + 2 * pad
     acc = np.zeros(width * height, dtype=np.float64)
     col = np.floor((x - grid.x0) / cell).astype(np.int64)
@@ -293,7 +298,8 @@ def _validate_xy(x, y, weights) -> tuple[np.ndarray, np.ndarray, np.ndarray | No
 
 
 def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: float | None = None,
-        bandwidth_rule: BandwidthRule = "nrd", adaptive_k: int | None = None, cell_size: float | None = None,
+        bandwidth_rule: BandwidthRule = "nrd", adaptive_k: int | None = None,
+        adaptive: Literal["knn", "abramson"] | None = None, cell_size: float | None = None,
         weights: np.ndarray | None = None, output: Output = "density", mode: Mode = "auto",
         grid: GridSpec | None = None, study_area: BaseGeometry | None = None, decay: float = 0.0,
         progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> KdeResult:
@@ -304,10 +310,12 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
     Σwᵢ), or Σᵢ wᵢ · k(‖s − pᵢ‖/hᵢ) (``output="raw"``, QGIS heatmap raw values).
 
     Bandwidth: ``bandwidth`` (metres) if given; otherwise ``bandwidth_rule`` "nrd" (MASS
-    bandwidth.nrd, as sfhotspot) or "arcgis" (ArcGIS Kernel Density default). With ``adaptive_k``,
-    each incident gets hᵢ = distance to its k-th nearest neighbour (floored at the cell size, and
-    at ``bandwidth`` when one is given). A fixed bandwidth below the cell size is refused: the
-    kernel would fall between cell centres and most incidents would vanish from the map.
+    bandwidth.nrd, as sfhotspot) or "arcgis" (ArcGIS Kernel Density default). Adaptive
+    bandwidths, one per incident: ``adaptive="knn"`` (implied by ``adaptive_k``) gives hᵢ = the
+    distance to the k-th nearest neighbour (floored at the cell size, and at ``bandwidth`` when
+    one is given); ``adaptive="abramson"`` gives hᵢ = h₀·(f̃(pᵢ)/g)^(−1/2) (Abramson 1982), see
+    :func:`abramson_bandwidths`. A fixed bandwidth below the cell size is refused: the kernel
+    would fall between cell centres and most incidents would vanish from the map.
 
     Extent: ``grid`` if given; else the robust extent of the incidents (or the study area's bounds)
     grown by h on every side, at ``cell_size`` (default rule in :func:`grid.default_cell_size`).
@@ -324,6 +332,12 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
     if mode not in ("auto", "exact", "fast"):
         raise ValueError(f"unknown mode {mode!r}: use 'auto', 'exact' or 'fast'")
     kern = get_kernel(kernel, decay)
+    if adaptive is None and adaptive_k is not None:
+        adaptive = "knn"
+    if adaptive not in (None, "knn", "abramson"):
+        raise ValueError(f"unknown adaptive method {adaptive!r}: use 'knn' or 'abramson'")
+    if adaptive == "knn" and adaptive_k is None:
+        raise ValueError("the k-nearest-neighbour adaptive bandwidth needs adaptive_k (e.g. 10)")
     ext: RobustExtent = robust_extent(x, y, study_area)
     used = ext.inside
     xu, yu = x[used], y[used]
@@ -338,7 +352,7 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
         h = float(bandwidth)
         rule_name = "fixed"
         rules.append(f"bandwidth = {h:,.0f} m (set by the analyst)")
-    elif adaptive_k is not None:
+    elif adaptive == "knn":
         h = float("nan")
         rule_name = "adaptive-knn"
     else:
@@ -361,18 +375,25 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
         rules.append(f"grid given: {grid.rows} x {grid.cols} cells of {cell_size:g} m")
 
     hs: np.ndarray | None = None
-    if adaptive_k is not None:
+    if adaptive != "knn" and h < cell_size:
+        raise ValueError(
+            f"bandwidth {h:,.1f} m is smaller than the cell size {cell_size:g} m: the kernel would fall "
+            f"between cell centres and many incidents would not show on the map. Use a bandwidth of at least "
+            f"{cell_size:g} m or a cell size of at most {h:,.1f} m.")
+    if adaptive == "knn":
         floor = max(cell_size, h) if bandwidth is not None else cell_size
         hs = knn_bandwidths(xu, yu, adaptive_k, minimum=floor)
         h = float(np.median(hs))
         rule_name = "adaptive-knn"
         rules.append(f"adaptive bandwidth: distance to the {adaptive_k}th nearest incident, at least "
                      f"{floor:,.0f} m (median {h:,.0f} m, range {hs.min():,.0f}-{hs.max():,.0f} m)")
-    elif h < cell_size:
-        raise ValueError(
-            f"bandwidth {h:,.1f} m is smaller than the cell size {cell_size:g} m: the kernel would fall "
-            f"between cell centres and many incidents would not show on the map. Use a bandwidth of at least "
-            f"{cell_size:g} m or a cell size of at most {h:,.1f} m.")
+    elif adaptive == "abramson":
+        pilot_grid = grid if grid is not None else grid_for_extent(ext.bounds, cell_size, margin=h)
+        hs = abramson_bandwidths(xu, yu, h, pilot_grid, kern, wu, cancelled=cancelled)
+        rules.append(f"adaptive bandwidth (Abramson 1982): hᵢ = h₀·(f̃(pᵢ)/g)^-½ with pilot h₀ = {h:,.0f} m, "
+                     f"bounded to {cell_size:g}-{ABRAMSON_MAX_FACTOR * h:,.0f} m (median {np.median(hs):,.0f} m)")
+        h = float(np.median(hs))
+        rule_name = "adaptive-abramson"
 
     if grid is None:
         hmax = float(hs.max()) if hs is not None else h
@@ -416,8 +437,33 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
     if study_area is not None:
         values = np.where(mask, values, np.nan)
     wt = float(xu.size if wu is None else wu.sum())
-    return KdeResult(values, grid, kern.name, float(h), rule_name, hs, adaptive_k, output, units, mode, mode_used,
+    return KdeResult(values, grid, kern.name, float(h), rule_name, hs, adaptive_k if adaptive == "knn" else None,
+                     output, units, mode, mode_used,
                      bound, int(x.size), int(xu.size), int(x.size - xu.size), wt, mask, tuple(rules))
+
+
+def abramson_bandwidths(x: np.ndarray, y: np.ndarray, h0: float, grid: GridSpec, kernel: Kernel,
+                        weights: np.ndarray | None = None, *, cancelled: CancelFn | None = None) -> np.ndarray:
+    """Abramson's square-root law: hᵢ = h₀ · (f̃(pᵢ) / g)^(−1/2).
+
+    f̃ is a pilot density with the fixed bandwidth h₀ (on ``grid``, read at each incident by
+    bilinear interpolation), g the (weighted) geometric mean of f̃ over the incidents (Abramson
+    1982, Ann. Statist. 10:1217-1223; Silverman 1986 §5.3). Kernels narrow where incidents are
+    dense and widen where they are sparse. hᵢ is bounded to [cell size, 5·h₀]: below the cell
+    size kernels fall between centres, and the upper bound keeps isolated incidents from
+    spreading over the whole map.
+    """
+    mode_fast = kernel.smooth and x.size > AUTO_FAST_POINTS // 10
+    pilot = (evaluate_fast(x, y, grid, kernel, h0, weights, cancelled=cancelled)[0] if mode_fast
+             else evaluate_exact(x, y, grid, kernel, h0, weights, cancelled=cancelled))
+    rows = (y - grid.y0) / grid.cell_size - 0.5
+    cols = (x - grid.x0) / grid.cell_size - 0.5
+    at_points = map_coordinates(pilot, [rows, cols], order=1, mode="nearest")
+    # every incident's own kernel makes f̃ > 0 at it; the floor only guards interpolation round-off
+    at_points = np.maximum(at_points, 1e-12 * float(pilot.max()))
+    w = np.ones_like(at_points) if weights is None else weights
+    g = float(np.exp(np.average(np.log(at_points), weights=w)))
+    return np.clip(h0 * np.sqrt(g / at_points), grid.cell_size, ABRAMSON_MAX_FACTOR * h0)
 
 
 def _density_weights(w: np.ndarray | None, hs: np.ndarray | None, kern: Kernel, n: int) -> np.ndarray | None:
