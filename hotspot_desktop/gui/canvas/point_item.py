@@ -8,29 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import PointLayer
 from hotspot_desktop.core.styles import LayerStyle, class_index
-from hotspot_desktop.gui.canvas.layer_item import Hit, LayerItem, qcolor, register_item
+from hotspot_desktop.gui.canvas.layer_item import Hit, LayerItem, register_item
+from hotspot_desktop.gui.canvas.markers import MarkerItem, symbol_pixmap
 
 SELECTION_COLOR = "#FFD400"
 SELECTION_OUTLINE = "#000000"
 # Most selected incidents drawn as markers; a bigger selection is drawn as its first ones
 # in x order, which keeps a "select all" from stalling the canvas.
 MAX_SELECTION_MARKERS = 200_000
-
-
-class MarkerItem(pg.ScatterPlotItem):
-    """Markers that leave mouse clicks to the canvas's tools (identify, zone drawing)."""
-
-    def __init__(self) -> None:
-        super().__init__(pxMode=True)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-
-    def mouseClickEvent(self, ev) -> None:
-        ev.ignore()
 
 
 @dataclass(frozen=True)
@@ -41,6 +31,20 @@ class PointClass:
     xs: np.ndarray
     ys: np.ndarray
     rows: np.ndarray  # row index in the layer of each point
+    origin: tuple[float, float] = (0.0, 0.0)
+    local_xs: np.ndarray | None = None  # float32 offsets from ``origin``, for fast binning
+    local_ys: np.ndarray | None = None
+
+    @classmethod
+    def of_rows(cls, color: str, layer: PointLayer, rows: np.ndarray, origin: tuple[float, float]) -> "PointClass":
+        xs, ys = layer.x[rows], layer.y[rows]
+        # float32 offsets from the layer's corner keep millimetre precision over ~50 km.
+        return cls(color, xs, ys, rows, origin, (xs - origin[0]).astype(np.float32),
+                   (ys - origin[1]).astype(np.float32))
+
+    def local_extent(self, extent: rm.Extent) -> rm.Extent:
+        ox, oy = self.origin
+        return extent[0] - ox, extent[1] - oy, extent[2] - ox, extent[3] - oy
 
     def x_slice(self, xmin: float, xmax: float) -> slice:
         i0, i1 = np.searchsorted(self.xs, [xmin, xmax], side="left")
@@ -53,15 +57,12 @@ def point_classes(layer: PointLayer, order: np.ndarray) -> list[PointClass]:
     style = layer.style
     keep_sorted = layer.mask()[order]
     cls, colors = class_of_points(layer, style)
-    out = []
+    origin = (float(layer.x.min()), float(layer.y.min())) if len(layer) else (0.0, 0.0)
     if cls is None:
-        rows = order[keep_sorted]
-        return [PointClass(colors[0], layer.x[rows], layer.y[rows], rows)]
+        return [PointClass.of_rows(colors[0], layer, order[keep_sorted], origin)]
     cls_sorted = cls[order]
-    for i, color in enumerate(colors):
-        rows = order[keep_sorted & (cls_sorted == i)]
-        out.append(PointClass(color, layer.x[rows], layer.y[rows], rows))
-    return out
+    return [PointClass.of_rows(color, layer, order[keep_sorted & (cls_sorted == i)], origin)
+            for i, color in enumerate(colors)]
 
 
 def class_of_points(layer: PointLayer, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
@@ -150,10 +151,9 @@ class PointItem(LayerItem):
         self.mode = "markers"
         self._image.setVisible(False)
         sym = self.layer.style.symbol
-        pen = pg.mkPen(qcolor(sym.outline), width=sym.outline_width)
         for pc, sl, m, scatter in zip(self._classes, slices, masks, self._scatters):
-            scatter.setData(x=pc.xs[sl][m], y=pc.ys[sl][m], symbol=sym.marker, size=sym.size,
-                            pen=pen, brush=pg.mkBrush(qcolor(pc.color)))
+            pixmap = symbol_pixmap(sym.marker, sym.size, sym.outline, sym.outline_width, pc.color)
+            scatter.set_data(pc.xs[sl][m], pc.ys[sl][m], pixmap)
             scatter.setVisible(True)
 
     def _draw_density(self, view: rm.ViewState, slices: list[slice]) -> None:
@@ -161,7 +161,8 @@ class PointItem(LayerItem):
         for s in self._scatters:
             s.setVisible(False)
         w, h = view.width_px, view.height_px
-        counts = [rm.bin_counts(pc.xs[sl], pc.ys[sl], view.extent, w, h) for pc, sl in zip(self._classes, slices)]
+        counts = [rm.bin_counts(pc.local_xs[sl], pc.local_ys[sl], pc.local_extent(view.extent), w, h)
+                  for pc, sl in zip(self._classes, slices)]
         px = rm.marker_footprint_px(self.layer.style.symbol.size)
         if len(counts) == 1:
             rgba = rm.density_rgba_single(counts[0], self._classes[0].color, px)
@@ -216,9 +217,8 @@ class PointItem(LayerItem):
         m = (xs >= xmin) & (xs <= xmax) & (ys >= ymin) & (ys <= ymax)
         xs, ys = xs[m][:MAX_SELECTION_MARKERS], ys[m][:MAX_SELECTION_MARKERS]
         sym = layer.style.symbol
-        self._selection.setData(x=xs, y=ys, symbol=sym.marker, size=sym.size + 3,
-                                pen=pg.mkPen(qcolor(SELECTION_OUTLINE), width=1.2),
-                                brush=pg.mkBrush(qcolor(SELECTION_COLOR)))
+        self._selection.set_data(xs, ys, symbol_pixmap(sym.marker, sym.size + 3, SELECTION_OUTLINE, 1.2,
+                                                       SELECTION_COLOR))
 
     def mark_selection_changed(self) -> None:
         """Selection changed in place: only the highlight is redrawn."""
