@@ -50,6 +50,8 @@ def run_gui(argv: list[str]) -> int:
     from hotspot_desktop.gui.main_window import MainWindow
 
     window = MainWindow(safe_mode=args.safe_mode)
+    if args.screenshot:
+        window.resize(1280, 800)  # the same picture whatever size the window was last closed at
     window.show()
     projects = [p for p in args.paths if p.lower().endswith(".hsproj")]
     data = [p for p in args.paths if not p.lower().endswith(".hsproj")]

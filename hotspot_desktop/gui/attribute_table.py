@@ -168,6 +168,8 @@ class AttributeTableDock(QDockWidget):
         self.model.layoutChanged.connect(self._select_from_layer)
         layer.changed.connect(self._on_layer_changed)
         self._select_from_layer()
+        # Qt sizes columns from the rows on screen only, so this is cheap on a million rows.
+        QTimer.singleShot(0, self.view.resizeColumnsToContents)
 
     # --- public ---------------------------------------------------------------------------------
     def set_selection(self, rows: np.ndarray) -> None:

@@ -33,6 +33,7 @@ class LayerPanel(QDockWidget):
         self.view = QListView()
         self.view.setObjectName("layerList")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setWordWrap(True)  # the "filtered: ..." line must stay readable in a narrow dock
         self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setDragEnabled(True)

@@ -112,7 +112,7 @@ class LayerPropertiesDialog(QDialog):
         self.units = getattr(project, "display_units", "m") if project is not None else "m"
         self.setObjectName("layerPropertiesDialog")
         self.setWindowTitle(f"Layer properties — {layer.name}")
-        self.resize(620, 560)
+        self.resize(640, 640)
         self.frame = attribute_frame(layer)
         style = copy.deepcopy(layer.style)
         layout = QVBoxLayout(self)
@@ -236,8 +236,10 @@ class LayerPropertiesDialog(QDialog):
         self.cat_field = self._field_combo("categoryField", numeric=False)
         if style.mode == "categorised" and style.field:
             self.cat_field.setCurrentIndex(max(0, self.cat_field.findData(style.field)))
-        elif self.cat_field.findData("offence") >= 0:
-            self.cat_field.setCurrentIndex(self.cat_field.findData("offence"))
+        else:
+            guess = self._likely_category_field()
+            if guess is not None:
+                self.cat_field.setCurrentIndex(self.cat_field.findData(guess))
         row.addWidget(QLabel("Field"))
         row.addWidget(self.cat_field, 1)
         self.classify_cats = QPushButton("Classify")
@@ -256,6 +258,19 @@ class LayerPropertiesDialog(QDialog):
         self._categories: list[Category] = list(style.categories) if style.mode == "categorised" else []
         self._fill_categories()
         return w
+
+    def _likely_category_field(self) -> str | None:
+        """"offence" when present, else the first text/categorical column with few distinct values."""
+        if self.frame is None:
+            return None
+        if "offence" in self.frame.columns:
+            return "offence"
+        head = self.frame.head(50_000)  # enough to judge, cheap on a million rows
+        for col in head.columns:
+            s = head[col]
+            if (isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object) and s.nunique() <= MAX_CATEGORIES:
+                return str(col)
+        return None
 
     def _graduated_page(self, style: LayerStyle) -> QWidget:
         w = QWidget()

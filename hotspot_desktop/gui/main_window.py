@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QM
                                QWidget)
 
 from hotspot_desktop.core.model import Layer, Project
+from hotspot_desktop.core.styles import OKABE_ITO, LayerStyle, Symbol
 from hotspot_desktop.gui import errors, settings
 from hotspot_desktop.gui.app import icon
 from hotspot_desktop.gui.layer_panel import LayerPanel
@@ -25,6 +26,8 @@ from hotspot_desktop.gui.load_task import LoadRequest, LoadTask
 from hotspot_desktop.gui.status_bar import MapStatusBar
 
 PROJECT_SUFFIX = ".hsproj"
+# Okabe-Ito colours that read well on a white map (no yellow, no black), in order of use.
+LAYER_COLORS = [OKABE_ITO[i] for i in (5, 4, 2, 6, 0, 1)]
 PROJECT_FILTER = "Hotspot Desktop project (*.hsproj)"
 MENU_NAMES = ("File", "Edit", "View", "Layer", "Tools", "Help")
 
@@ -34,6 +37,22 @@ def data_file_filter() -> str:
     from hotspot_desktop.core.io.loaders import FILE_DIALOG_FILTER
 
     return FILE_DIALOG_FILTER
+
+
+def default_style(layer: Layer, index: int) -> LayerStyle:
+    """A distinct first style per added layer: its own palette colour; see-through polygons so
+    incidents under them stay visible."""
+    color = LAYER_COLORS[index % len(LAYER_COLORS)]
+    style = LayerStyle()
+    if layer.geometry_kind == "polygon":
+        style.symbol = Symbol(fill=f"{color}33", outline=color, outline_width=1.0)
+    elif layer.geometry_kind == "line":
+        style.symbol = Symbol(fill=f"{color}00", outline=color, outline_width=1.2)
+    elif layer.geometry_kind == "point":
+        style.symbol = Symbol(fill=f"{color}cc", outline="#333333cc", outline_width=0.5, size=5.0)
+    else:
+        style.mode = "raster"
+    return style
 
 
 class MainWindow(QMainWindow):
@@ -285,6 +304,8 @@ class MainWindow(QMainWindow):
 
     def add_layer(self, layer: Layer, report: Any = None) -> None:
         """Append ``layer`` on top and show ``report`` (a LoadReport) if given."""
+        if layer.style == LayerStyle():
+            layer.style = default_style(layer, len(self.project.layers))
         self.project.layers.append(layer)
         self.project.layers.active = layer
         if len(self.project.layers) == 1:
