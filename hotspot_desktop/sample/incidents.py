@@ -53,20 +53,24 @@ class Calendar:
 
 def make_calendar(years: int) -> Calendar:
     """Data span of ``years`` years from DATA_START; emerging at half, intervention at two thirds
-    (both on the first of a month); "before" is the period of equal length just before it."""
+    (both moved to the nearest first of a month); "before" is as many calendar months just before it as "after"
+    has, so both periods cover the same seasons."""
     start = pd.Timestamp(spec.DATA_START)
     end = start + pd.DateOffset(years=years)
     n_days = int((end - start).days)
 
-    def month_start_after(day: float) -> int:
+    def nearest_month_start(day: float) -> int:
         d = start + pd.Timedelta(days=float(day))
-        if d.day != 1 or d.hour or d.minute:
-            d = (d + pd.offsets.MonthBegin(1)).normalize()
-        return int((d - start).days)
+        lo = d.normalize().replace(day=1)
+        hi = lo + pd.DateOffset(months=1)
+        return int(((lo if d - lo <= hi - d else hi) - start).days)
 
-    em = month_start_after(n_days / 2)
-    iv = month_start_after(n_days * 2 / 3)
-    return Calendar(start, n_days, em, iv, max(0, 2 * iv - n_days))
+    em = nearest_month_start(n_days / 2)
+    iv = nearest_month_start(n_days * 2 / 3)
+    iv_date = start + pd.Timedelta(days=iv)
+    months_after = (end.year - iv_date.year) * 12 + end.month - iv_date.month
+    before = max(start, iv_date - pd.DateOffset(months=months_after))
+    return Calendar(start, n_days, em, iv, int((before - start).days))
 
 
 @dataclass
