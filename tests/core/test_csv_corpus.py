@@ -34,6 +34,7 @@ CASES = {
     "utf8_bom.csv": (30, 30, {}, {"encoding": "utf-8-sig", "incident_id": "case_number"}),
     "cp1252_names.csv": (30, 30, {}, {"encoding": "cp1252"}),
     "quoted_commas.csv": (30, 30, {}, {}),
+    "quoted_newlines.csv": (30, 30, {}, {}),
     "swapped_latlon.csv": (30, 30, {}, {"swapped": True, "working_crs": "EPSG:32611"}),
     "swapped_polar.csv": (30, 30, {}, {"swapped": True, "working_crs": "EPSG:32616"}),
     "swapped_undetectable.csv": (30, 30, {}, {"swapped": False}),

@@ -105,3 +105,13 @@ def test_parse_formats_uses_fallbacks_in_order():
 def test_two_digit_years_are_not_year_21():
     fmts, share, _ = csv_dates.detect_format(["03/14/21 10:00", "12/01/20 23:10"], csv_dates.DATETIME_FORMATS)
     assert fmts == ["%m/%d/%y %H:%M"] and share == 1.0
+
+
+def test_repeated_ids_keep_the_first_live_occurrence():
+    from hotspot_desktop.core.io.csv_incidents import _repeated_ids
+
+    ids = pa.chunked_array([pa.array(["a", "b", "a", None, None, "b", "c", "a"])])
+    live = np.array([False, True, True, True, True, True, True, True])
+    # Row 0 was rejected for another reason, so row 2 is the first "a" kept; empty ids never repeat.
+    assert _repeated_ids(ids, live).tolist() == [False, False, False, False, False, True, False, True]
+    assert not _repeated_ids(pa.chunked_array([pa.array(["1", "2", "3"])]), np.ones(3, bool)).any()

@@ -141,6 +141,10 @@ def _repeated_ids(ids: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
     ids = ids.combine_chunks().filter(pa.array(live))
     dup = np.zeros(len(live), dtype=bool)
     nulls = ids.null_count
+    if len(ids) < 2:
+        return dup
+    if nulls == 0 and pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py():
+        return dup  # strictly increasing (exports sorted by case number): unique without hashing
     if len(pc.unique(ids)) == len(ids) - nulls + (1 if nulls else 0):  # the usual case: all unique
         return dup
     codes = ids.dictionary_encode().indices.to_numpy(zero_copy_only=False)

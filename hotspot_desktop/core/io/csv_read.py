@@ -77,9 +77,12 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
     for _ in range(len(schema.columns) + 1):
         try:
             table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=True)
-            if any(row.number is None for row in invalid):
-                # Arrow numbers malformed rows only when parsing on one thread; they are rare.
-                table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=False)
+            multiline = any(row.text.count('"') % 2 for row in invalid)
+            if multiline or any(row.number is None for row in invalid):
+                # A quoted field holding a line break splits its row in two: re-read allowing them.
+                # Arrow numbers malformed rows only when parsing on one thread; both cases are rare.
+                table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=False,
+                                            multiline=multiline)
             return table, invalid
         except pa.ArrowInvalid as exc:
             m = _COLUMN_ERROR.search(str(exc))
@@ -92,7 +95,7 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
     raise LoadError(f"{path.name} could not be read as CSV")
 
 
-def _read_once(path, schema, types, progress, cancelled, span, threads):
+def _read_once(path, schema, types, progress, cancelled, span, threads, multiline=False):
     invalid: list[pcsv.InvalidRow] = []
 
     def on_invalid(row: pcsv.InvalidRow) -> str:
@@ -102,7 +105,8 @@ def _read_once(path, schema, types, progress, cancelled, span, threads):
     read_opts = pcsv.ReadOptions(encoding=arrow_encoding(schema.encoding), column_names=schema.columns,
                                  skip_rows=1, block_size=1 << 22,
                                  use_threads=threads)
-    parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid)
+    parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid,
+                                   newlines_in_values=multiline)
     convert_opts = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                        decimal_point=schema.decimal)
     size = max(1, path.stat().st_size)

@@ -116,6 +116,9 @@ def _files() -> dict[str, bytes | str]:
                                    [[IDS[i], _iso(TIMES[i]), OFF[i], f'"POINT ({LON[i]} {LAT[i]})"'] for i in range(N)])
     f["latlon_location.csv"] = _lines(["Case Number", "Date", "Primary Type", "Location"],
                                       [[IDS[i], _us12(TIMES[i]), OFF[i], f'"({LAT[i]}, {LON[i]})"'] for i in range(N)])
+    f["quoted_newlines.csv"] = _lines(
+        BASIC_HEADER + ["notes"],
+        [r + ['"caller reports\nsecond line"' if i in (3, 17) else "none"] for i, r in enumerate(_basic_rows())])
     rows = _basic_rows()
     rows[7][0] = rows[2][0]
     rows[20][0] = rows[2][0]
