@@ -262,3 +262,10 @@ def test_grid_gi_is_invariant_to_affine_rescaling_and_transposes(seed, scale, sh
     base = gi_star_grid(grid, stencil).z
     np.testing.assert_allclose(gi_star_grid(grid * scale + shift, stencil).z, base, atol=1e-8)
     np.testing.assert_allclose(gi_star_grid(grid.T, stencil).z, base.T, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(-1e6, 1e6, allow_nan=False), st.integers(3, 12), st.integers(3, 12))
+def test_any_constant_grid_raises_instead_of_nan_maps(value, rows, cols):
+    with pytest.raises(ValueError, match="all values are equal"):
+        gi_star_grid(np.full((rows, cols), value), grid_contiguity("queen"))

@@ -106,3 +106,18 @@ def test_rook_handles_t_junctions_and_multipolygons():
     rook = polygon_contiguity(gdf, "rook").matrix.toarray()
     assert rook[0, 1] == rook[0, 2] == rook[1, 2] == rook[0, 3] == 1
     assert rook[2, 3] == 0 and rook[1, 3] == 0
+
+
+def test_stencil_validation_and_immutability():
+    from hotspot_desktop.core.analysis.weights import GridStencil
+
+    with pytest.raises(ValueError, match="odd size"):
+        GridStencil(np.ones((2, 2)), "bad")
+    with pytest.raises(ValueError, match="non-negative"):
+        GridStencil(-np.ones((3, 3)), "bad")
+    k = np.ones((3, 3))
+    s = GridStencil(k, "mine")
+    k[1, 1] = 5  # the caller's array is not shared
+    assert s.self_weight == 1.0
+    with pytest.raises(ValueError):
+        s.kernel[0, 0] = 2.0

@@ -57,6 +57,15 @@ class GridStencil:
     kernel: np.ndarray
     name: str
 
+    def __post_init__(self) -> None:
+        k = np.array(self.kernel, dtype=np.float64)
+        if k.ndim != 2 or k.shape[0] != k.shape[1] or k.shape[0] % 2 == 0:
+            raise ValueError("a stencil kernel must be a square array of odd size")
+        if not np.all(np.isfinite(k)) or np.any(k < 0):
+            raise ValueError("stencil weights must be finite and non-negative")
+        k.setflags(write=False)
+        object.__setattr__(self, "kernel", k)  # a private read-only copy: the stencil is a value
+
     @property
     def radius(self) -> int:
         return self.kernel.shape[0] // 2
