@@ -336,14 +336,19 @@ class MainWindow(QMainWindow):
         """Open a project file, asking for any source file that moved. Returns success."""
         from hotspot_desktop.core.io import project_io
 
+        from PySide6.QtGui import QCursor, QGuiApplication
+
         path = Path(path)
+        QGuiApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
         try:
             project, reports, warnings = project_io.open_project(
                 path, relocate=self._ask_relocate, confirm_outside=self._confirm_outside)
         except Exception as exc:  # noqa: BLE001 - shown to the user with details
+            QGuiApplication.restoreOverrideCursor()
             self.show_error("Cannot open project", f"{path.name} could not be opened: {exc}",
                             traceback.format_exc())
             return False
+        QGuiApplication.restoreOverrideCursor()
         project.modified = False
         self.set_project(project)
         settings.add_recent_file(path)
