@@ -135,3 +135,16 @@ def test_hex_counts_weighted():
     res = grid_counts(x, y, cell_size=100.0, shape="hex", weights=np.array([1.0, 2.0, 3.0, 4.0]))
     assert res.weight_total == 10.0
     assert sorted(res.counts[res.counts > 0].tolist()) == [3.0, 7.0]
+
+
+def test_study_mask_is_cell_overlap_and_keeps_every_incident():
+    rng = np.random.default_rng(6)
+    x, y = rng.uniform(0, 1000, 2000), rng.uniform(0, 1000, 2000)
+    area = Polygon([(10, 10), (990, 80), (400, 970)])
+    res = grid_counts(x, y, cell_size=37.0, study_area=area)
+    g = res.grid
+    brute = shapely.area(shapely.intersection(g.cell_polygons(), area)).reshape(g.shape) > 0
+    np.testing.assert_array_equal(res.mask, brute)
+    inside = shapely.contains_xy(area, x, y)
+    assert res.counts.sum() == inside.sum() and res.n_outside == (~inside).sum()
+    assert res.counts[~res.mask].sum() == 0

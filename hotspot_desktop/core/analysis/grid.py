@@ -323,8 +323,8 @@ def square_counts(x: np.ndarray, y: np.ndarray, *, cell_size: float | None = Non
     """(Weighted) incident counts per square cell.
 
     The grid covers :func:`robust_extent` (or the study area) at ``cell_size`` (default:
-    :func:`default_cell_size`). With a study area, a cell belongs to it when its centre lies
-    inside the polygon, and incidents outside the polygon are not counted. Counts of the kept
+    :func:`default_cell_size`). With a study area, a cell belongs to it when it overlaps the
+    polygon (:func:`study_mask`), and incidents outside the polygon are not counted. Counts of the kept
     incidents sum to their (weighted) number.
     """
     x, y, w, ext = _prepare_points(x, y, weights, study_area)
@@ -342,12 +342,11 @@ def square_counts(x: np.ndarray, y: np.ndarray, *, cell_size: float | None = Non
     r, c, in_grid = grid.cell_of(x, y)
     keep = ext.inside & in_grid
     if study_area is not None:
-        # a point inside the polygon whose cell centre is outside it would be silently lost: keep
-        # the cell-centre rule for cells, but count such points and say so.
+        # only an incident exactly on the boundary, in a cell merely touching the area, can get here
         lost = keep & ~mask[np.clip(r, 0, grid.rows - 1), np.clip(c, 0, grid.cols - 1)]
         if lost.any():
-            rules.append(f"{int(lost.sum()):,} incidents inside the study area fall in edge cells whose centre "
-                         f"is outside it and are not counted")
+            rules.append(f"{int(lost.sum()):,} incidents on the study area's boundary fall in cells outside it "
+                         f"and are not counted")
         keep &= ~lost
     flat = r[keep] * grid.cols + c[keep]
     counts = np.bincount(flat, weights=None if w is None else w[keep], minlength=grid.rows * grid.cols)
@@ -359,12 +358,35 @@ def square_counts(x: np.ndarray, y: np.ndarray, *, cell_size: float | None = Non
 
 
 def study_mask(grid: GridSpec, study_area: BaseGeometry | None) -> np.ndarray:
-    """True for cells whose centre lies in the study area (all cells without one)."""
+    """True for cells that overlap the study area (share some area with it); all cells without one.
+
+    Overlap rather than centre-in-polygon, so every incident inside the jurisdiction lands in a
+    study-area cell and none is lost along the boundary. Cells whose centre is inside are taken
+    at once; only cells the boundary runs through are tested geometrically.
+    """
     if study_area is None:
         return np.ones(grid.shape, dtype=bool)
+    area = shapely.make_valid(study_area)
     xc, yc = grid.centres()
     gx, gy = np.meshgrid(xc, yc)
-    return points_in_area(gx.ravel(), gy.ravel(), study_area).reshape(grid.shape)
+    mask = points_in_area(gx.ravel(), gy.ravel(), area).reshape(grid.shape)
+    # Cells crossed by the boundary: those holding a vertex of the boundary densified to a quarter
+    # cell, plus their 8 neighbours (a boundary clipping a cell corner may skip its vertices).
+    pts = shapely.get_coordinates(shapely.segmentize(area.boundary, grid.cell_size / 4.0))
+    if pts.size == 0:
+        return mask
+    r, c, _ = grid.cell_of(pts[:, 0], pts[:, 1])
+    near = np.zeros(grid.shape, dtype=bool)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            rr, cc = r + dr, c + dc
+            ok = (rr >= 0) & (rr < grid.rows) & (cc >= 0) & (cc < grid.cols)
+            near[rr[ok], cc[ok]] = True
+    cand = near & ~mask
+    if cand.any():
+        boxes = grid.cell_polygons(cand)
+        mask[cand] = shapely.area(shapely.intersection(boxes, area)) > 1e-9 * grid.cell_area
+    return mask
 
 
 def hex_side_for(cell_size: float) -> float:
