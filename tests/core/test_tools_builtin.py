@@ -149,3 +149,13 @@ def test_prospective_evaluation_table_and_chart(reg, pts):
     frame = res.tables[0].frame
     assert len(frame) == 3 and (frame["pai"] > 1).all()  # the planted cluster persists
     assert res.charts[0].kind == "bar" and res.charts[0].x == list(frame["method"])
+
+
+def test_concentration_curve_and_zones(reg, pts):
+    res = run_now(reg.get("pattern.concentration"), {"points": pts, "cell_size": 100.0}).result
+    values = dict(zip(res.tables[0].frame["measure"], res.tables[0].frame["value"]))
+    assert 0 < values["Gini"] < 1
+    zones = res.layers[0].gdf
+    assert len(zones) >= 1 and zones["incidents"].iloc[0] == zones["incidents"].max()
+    chart = res.charts[0]
+    assert chart.series["incidents"][0] == 0 and chart.series["incidents"][-1] == pytest.approx(100)

@@ -220,6 +220,20 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("clusters", "layer"), OutputSpec("table", "table")),
         ),
         Tool(
+            id="pattern.concentration", name="Crime concentration at places", category="Patterns", version="1.0",
+            help="What share of places holds what share of incidents: the concentration (Lorenz) curve over "
+                 "grid cells, Gini and generalised Gini, and the top cells dissolved into candidate zones.",
+            reference="Weisburd (2015) The law of crime concentration, Criminology 53(2); Bernasco & "
+                      "Steenbeek (2017) J. Quantitative Criminology 33 (generalised Gini).",
+            run=f"{_PKG}.patterns:concentration",
+            params=(layer_param("points", "Incidents", "point"), _study_area(),
+                    number_param("cell_size", "Cell size", 100.0, unit="m", minimum=0.0, maximum=5000,
+                                 help="Size of a 'place'. " + _AUTO_CELL),
+                    number_param("top_percent", "Top places", 5.0, unit="%", minimum=0.1, maximum=50),
+                    output_param("output", "Output name", "Top places")),
+            outputs=(OutputSpec("zones", "layer"), OutputSpec("concentration", "table"), OutputSpec("curve", "chart")),
+        ),
+        Tool(
             id="pattern.clark_evans", name="Clustering test (Clark-Evans)", category="Patterns", version="1.0",
             help="Nearest-neighbour index R of the incidents in the study area: below 1 clustered, above 1 "
                  "dispersed, with a z-test.",

@@ -6,12 +6,13 @@ Thin wrappers of core/analysis (moran, near_repeat, repeats, clustering, global_
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
 from hotspot_desktop.core.model import PointLayer, VectorLayer
 from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised, graduated
-from hotspot_desktop.tools.base import RunContext, TableResult, ToolResult
+from hotspot_desktop.tools.base import ChartSpec, RunContext, TableResult, ToolResult
 
 # LISA colours as GeoDa draws them: red HH, light blue LH, blue LL, pink HL, grey not significant.
 LISA_COLOURS = {0: "#eeeeee", 1: "#d7191c", 2: "#abd9e9", 3: "#2c7bb6", 4: "#fdae61"}
@@ -162,3 +163,42 @@ def clark_evans(inputs: dict, ctx: RunContext) -> ToolResult:
     return ToolResult(tables=[TableResult("Clark-Evans nearest-neighbour index", table)], notes=notes)
 
 
+
+
+def concentration(inputs: dict, ctx: RunContext) -> ToolResult:
+    """How concentrated crime is: Lorenz curve and Gini over grid cells, and the top cells as zones."""
+    from hotspot_desktop.core.analysis.concentration import concentration_curve, top_places_zones
+    from hotspot_desktop.core.analysis.grid import square_counts
+
+    pts = inputs["points"]
+    study = inputs.get("study_area")
+    area = shapely.union_all(study.gdf.geometry.values) if study is not None and len(study.gdf) else None
+    cell = float(inputs["cell_size"])
+    counts = square_counts(pts.x, pts.y, cell_size=cell if cell > 0 else None, study_area=area,
+                           progress=ctx.sub(0.0, 0.5), cancelled=ctx.cancelled)
+    inside = counts.counts[counts.mask]
+    curve = concentration_curve(inside)
+    ctx.checkpoint(0.7, "candidate zones")
+    top = float(inputs["top_percent"]) / 100.0
+    zones = top_places_zones(counts.counts, counts.grid, top, counts=counts.counts, mask=counts.mask)
+    name = inputs["output"] or "Top places"
+    gdf = zones.to_geodataframe()
+    layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=pts.source_crs)
+    if len(gdf):
+        layer.style = graduated(gdf["incidents"].to_numpy(float), "incidents", k=min(5, len(gdf)))
+    size = curve.place_share.size
+    pick = np.unique(np.r_[np.arange(0, size, max(1, size // 200)), size - 1])  # ~200 points, ends kept
+    chart = ChartSpec("line", "Concentration of incidents across places",
+                      [round(100 * float(v), 2) for v in curve.place_share[pick]],
+                      {"incidents": [100 * float(v) for v in curve.incident_share[pick]],
+                       "maximal equality": [100 * float(v) for v in curve.equality_share[pick]]},
+                      x_label=f"% of {counts.grid.cell_size:g} m cells (busiest first)", y_label="% of incidents")
+    table = pd.DataFrame({
+        "measure": ["places (cells)", "incidents", "Gini", "generalised Gini", "places holding 50% of incidents",
+                    "incidents in top 5% of places", f"incidents in top {inputs['top_percent']:g}% of places"],
+        "value": [curve.n_places, int(curve.n_incidents), round(curve.gini, 4), round(curve.generalized_gini, 4),
+                  f"{curve.places_for_share(0.5):.1%}", f"{curve.share_in_top(0.05):.1%}", f"{curve.share_in_top(top):.1%}"]})
+    formulas = pd.DataFrame({"measure": list(curve.formulas), "formula": list(curve.formulas.values())})
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: concentration", table, name="concentration"),
+                                              TableResult("Concentration formulas", formulas, name="formulas")],
+                      charts=[chart], notes=[curve.summary(), zones.rule] + list(counts.rules))
