@@ -76,7 +76,9 @@ def _load(path: Path, crs, outlier_km: float):
         from hotspot_desktop.core.io.csv_incidents import load_incidents_csv
 
         return load_incidents_csv(path, crs=crs, outlier_km=outlier_km)
-    from hotspot_desktop.core.io.loaders import load_file  # vector formats: written by the I/O owner
+    from hotspot_desktop.core.io.loaders import (
+        load_file,  # vector formats: written by the I/O owner
+    )
 
     return load_file(path, working_crs=None, crs=crs)
 

@@ -12,7 +12,16 @@ from pyproj import CRS
 from hotspot_desktop.core.crs import transform_xy
 from hotspot_desktop.core.io.csv_incidents import load_incidents_csv
 from hotspot_desktop.core.io.report import LoadError
-from tests.core.csv_corpus import LA_LAT, LA_LON, LAT, LON, TIMES, UTM_X, UTM_Y, write_corpus
+from tests.core.csv_corpus import (
+    LA_LAT,
+    LA_LON,
+    LAT,
+    LON,
+    TIMES,
+    UTM_X,
+    UTM_Y,
+    write_corpus,
+)
 
 US_AMBIGUOUS = "assumed month/day (US)"
 

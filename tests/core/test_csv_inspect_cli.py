@@ -69,7 +69,7 @@ def test_inspect_usage_errors_exit_2(corpus, tmp_path, capsys):
 
 def test_inspect_subprocess(corpus):
     proc = subprocess.run([sys.executable, "-m", "hotspot_desktop", "inspect", str(corpus["duplicate_ids.csv"]),
-                           "--json"], capture_output=True, text=True, timeout=120)
+                           "--json"], capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert (out["rows_read"], out["rows_kept"], out["rejected"]) == (30, 27, {"duplicate_id": 3})

@@ -10,7 +10,7 @@ loader turns day and month precision into a time window (``time_end``).
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -79,7 +79,7 @@ def parse_one(values: pa.Array, fmt: str) -> pa.Array:
     if ts is not None:
         return _plausible_years(ts)
     ts = pc.strptime(values, format=fmt2, unit="s", error_is_null=True)
-    if fmt2 in TIME_FORMATS or fmt2.startswith("%H") or fmt2.startswith("%I"):
+    if fmt2 in TIME_FORMATS or fmt2.startswith(("%H", "%I")):
         return ts  # a bare clock time has no year to check
     ts = _plausible_years(ts)
     return _drop_rollover(values, fmt2, ts) if "%d" in fmt2 else ts

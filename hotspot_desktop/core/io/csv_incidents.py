@@ -17,7 +17,11 @@ from pyproj import CRS
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
 from hotspot_desktop.core.io import csv_coords
-from hotspot_desktop.core.io.csv_detect import detect_with_notes, parse_spec, preview_rows
+from hotspot_desktop.core.io.csv_detect import (
+    detect_with_notes,
+    parse_spec,
+    preview_rows,
+)
 from hotspot_desktop.core.io.csv_read import read_table
 from hotspot_desktop.core.io.csv_schema import CsvSchema
 from hotspot_desktop.core.io.csv_sniff import DELIMITER_NAMES, sniff
@@ -25,7 +29,7 @@ from hotspot_desktop.core.io.report import LoadError, LoadReport
 from hotspot_desktop.core.model import PointLayer, SourceRef
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
-__all__ = ["load_incidents_csv", "preview_rows", "REASON_ORDER"]
+__all__ = ["REASON_ORDER", "load_incidents_csv", "preview_rows"]
 
 REASON_ORDER = ("missing_coordinates", "unparseable_number", "out_of_range", "zero_zero", "unparseable_date",
                 "duplicate_id", "far_outlier")

@@ -28,7 +28,7 @@ class _TrackedFile(io.RawIOBase):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
-        self._fh = open(path, "rb", buffering=0)
+        self._fh = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by close())
         self.bytes_read = 0
         self.abort = False
 
@@ -117,7 +117,7 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
         try:
             result["table"] = pcsv.read_csv(fh, read_options=read_opts, parse_options=parse_opts,
                                             convert_options=convert_opts)
-        except BaseException as exc:  # handed to the calling thread
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the calling thread)
             result["error"] = exc
 
     thread = threading.Thread(target=work, name="csv-read", daemon=True)

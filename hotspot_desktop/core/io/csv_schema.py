@@ -43,7 +43,7 @@ class DateSpec:
                 "dayfirst": self.dayfirst, "fallback_formats": list(self.fallback_formats)}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> "DateSpec | None":
+    def from_dict(cls, d: dict[str, Any] | None) -> DateSpec | None:
         if not d:
             return None
         return cls(kind=d["kind"], columns=list(d.get("columns") or []), format=d.get("format"),
@@ -81,7 +81,7 @@ class CsvSchema:
     offence: str | None = None
     incident_id: str | None = None
 
-    def with_changes(self, **changes: Any) -> "CsvSchema":
+    def with_changes(self, **changes: Any) -> CsvSchema:
         """A copy with some fields overridden (what the import dialog does)."""
         return replace(self, **changes)
 
@@ -106,7 +106,7 @@ class CsvSchema:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "CsvSchema":
+    def from_dict(cls, d: dict[str, Any]) -> CsvSchema:
         crs = d.get("crs")
         return cls(
             encoding=d.get("encoding", "utf-8"), delimiter=d.get("delimiter", ","),
