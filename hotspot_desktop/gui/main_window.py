@@ -394,9 +394,12 @@ class MainWindow(QMainWindow):
         return True
 
     def remove_layer(self, layer: Layer | None) -> None:
+        """Remove ``layer`` (default: the active one) as an undoable step."""
+        from hotspot_desktop.gui.layer_commands import RemoveLayerCommand
+
         layer = layer or self.project.layers.active
         if layer is not None and layer in list(self.project.layers):
-            self.project.layers.remove(layer)
+            self.undo_stack.push(RemoveLayerCommand(self.project.layers, layer))
 
     def set_map_tool(self, name: str) -> None:
         """Switch the canvas tool: "pan", "zoom_box" or "identify"."""
@@ -628,7 +631,6 @@ class MainWindow(QMainWindow):
             if units != self.project.display_units:
                 self.project.display_units = units
                 self.mark_modified()
-                self.map_status.set_units(units)
 
     def on_zoom_layer(self) -> None:
         layer = self.project.layers.active

@@ -28,7 +28,6 @@ class MapStatusBar(QStatusBar):
             self.addPermanentWidget(w)
         self._crs: CRS | None = None
         self._to_lonlat = None
-        self.units = "m"
 
     def set_crs(self, crs: CRS | None) -> None:
         self._crs = crs
@@ -44,9 +43,6 @@ class MapStatusBar(QStatusBar):
             from hotspot_desktop.core.crs import WGS84, transformer
 
             self._to_lonlat = transformer(crs, WGS84)
-
-    def set_units(self, units: str) -> None:
-        self.units = units
 
     def set_cursor(self, x: float, y: float) -> None:
         """Show the cursor at working-CRS (x, y) and its longitude/latitude."""

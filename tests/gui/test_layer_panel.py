@@ -152,3 +152,13 @@ def test_filter_panel_sets_layer_filter(qtbot, window):
     qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
     assert not layer.filter.is_active()
     assert window.layer_panel.model.index(0, 0).data() == "top"
+
+
+def test_remove_is_undoable(qtbot, window):
+    window.project.layers.active = window.project.layers.by_name("middle")
+    window.named_actions["layer_remove"].trigger()
+    assert names_shown(window.layer_panel) == ["top", "bottom"]
+    window.named_actions["undo"].trigger()
+    assert [lyr.name for lyr in window.project.layers] == ["bottom", "middle", "top"]
+    assert names_shown(window.layer_panel) == ["top", "middle", "bottom"]
+    assert window.project.layers.active.name == "middle"
