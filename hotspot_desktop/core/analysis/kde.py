@@ -243,8 +243,8 @@ def evaluate_fast(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel, 
     Error bound: linear binning replaces each incident's kernel by its bilinear interpolant between
     the four surrounding binning nodes (spacing δ), so the error per incident is the interpolation
     error of K (see :data:`kernels.KERNELS`: 2·(δ/h)² for the quartic); the bound multiplies it by
-    the largest (weighted) number of incidents within h + 2√2·δ of any node. None for the uniform
-    kernel, whose jump at h has no useful bound.
+    an upper bound on the (weighted) number of incidents within h + 2√2·δ of any node. None for
+    the uniform kernel, whose jump at h has no useful bound.
     """
     f = oversampling(grid, h)
     fine = GridSpec(grid.x0, grid.y0, grid.cell_size / f, grid.rows * f, grid.cols * f)
@@ -268,11 +268,23 @@ def evaluate_fast(x: np.ndarray, y: np.ndarray, grid: GridSpec, kernel: Kernel, 
     checkpoint(progress, cancelled, 0.8, "error bound")
     bound = None
     if kernel.binning_error is not None:
-        reach = h + 2.0 * math.sqrt(2.0) * cell
-        mm = math.ceil(reach / cell)
-        off = np.arange(-mm, mm + 1) * cell
+        # Incidents that can affect a binning node lie within h + 2√2·δ of it. Counting them on the
+        # coarse output grid (nearest-cell bins, disc grown by √2·cell to cover both the node's and
+        # the incident's distance to their cell centres) keeps the bound cheap and still an upper
+        # bound.
+        reach = h + 2.0 * math.sqrt(2.0) * cell + math.sqrt(2.0) * grid.cell_size
+        cpad = math.ceil(reach / grid.cell_size) + 1
+        r, c, _ = GridSpec(grid.x0 - cpad * grid.cell_size, grid.y0 - cpad * grid.cell_size, grid.cell_size,
+                           grid.rows + 2 * cpad, grid.cols + 2 * cpad).cell_of(x, y)
+        ok = (r >= 0) & (r < grid.rows + 2 * cpad) & (c >= 0) & (c < grid.cols + 2 * cpad)
+        flat = r[ok] * (grid.cols + 2 * cpad) + c[ok]
+        wts = None if weights is None else np.asarray(weights, dtype=np.float64)[ok]
+        coarse = np.bincount(flat, weights=wts, minlength=(grid.rows + 2 * cpad) * (grid.cols + 2 * cpad))
+        coarse = coarse.reshape(grid.rows + 2 * cpad, grid.cols + 2 * cpad).astype(np.float64)
+        mm = math.ceil(reach / grid.cell_size)
+        off = np.arange(-mm, mm + 1) * grid.cell_size
         disc = (off[:, None] ** 2 + off[None, :] ** 2 <= reach * reach).astype(np.float64)
-        nearby = fftconvolve(binned, disc, mode="same")
+        nearby = fftconvolve(coarse, disc, mode="same")
         bound = kernel.binning_error(cell / h) * float(nearby.max() * (1 + 1e-9))
     checkpoint(progress, cancelled, 1.0, "done")
     return out, bound
