@@ -139,6 +139,12 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         f.addAction(self._action("add_layer", "&Add layer…", self.on_add_layer, "Ctrl+Shift+A", "add_layer"))
         f.addSeparator()
+        # Other modules (the map composer, briefings) add their entries to this sub-menu.
+        self.export_menu = f.addMenu("&Export")
+        self.export_menu.setObjectName("exportMenu")
+        self.export_menu.addAction(self._action("export_map", "Map as &image or PDF…", self.on_export_map,
+                                                "Ctrl+E"))
+        f.addSeparator()
         f.addAction(self._action("quit", "&Quit", self.close, S.Quit))
 
         e = self.menus["Edit"]
@@ -605,6 +611,34 @@ class MainWindow(QMainWindow):
         paths, _ = QFileDialog.getOpenFileNames(self, "Add layer", settings.last_directory(), data_file_filter())
         if paths:
             self.add_files(paths)
+
+    def on_export_map(self) -> None:
+        start = str(Path(settings.last_directory()) / f"{self.project.path.stem if self.project.path else 'map'}.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "Export map", start,
+                                              "PDF (*.pdf);;PNG image (*.png);;SVG drawing (*.svg)")
+        if path:
+            settings.set_last_directory(path)
+            self.export_map(path)
+
+    def export_map(self, path: str | Path) -> bool:
+        """Write the current map view with the default layout (title, legend, scale bar) to ``path``."""
+        from PySide6.QtGui import QCursor, QGuiApplication
+
+        from hotspot_desktop.export.compose import export_map
+
+        if len(self.project.layers) == 0:
+            self.show_error("Nothing to export", "Add a layer to the map first.")
+            return False
+        QGuiApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
+        try:
+            export_map(self.project, path, extent=self.canvas.current_extent())
+        except Exception as exc:  # noqa: BLE001
+            QGuiApplication.restoreOverrideCursor()
+            self.show_error("Export failed", f"{Path(path).name} could not be written: {exc}", traceback.format_exc())
+            return False
+        QGuiApplication.restoreOverrideCursor()
+        self.map_status.showMessage(f"Exported {path}", 5000)
+        return True
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()

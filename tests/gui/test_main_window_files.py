@@ -126,3 +126,11 @@ def test_exception_hook_shows_dialog_and_logs(qtbot, window, monkeypatch):
     assert "RuntimeError: boom in a slot" in log
     for b in shown:
         b.close()
+
+
+def test_export_map_from_file_menu(qtbot, window, tmp_path, monkeypatch):
+    load_csv(qtbot, window, write_csv(tmp_path))
+    out = tmp_path / "map.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PNG image (*.png)"))
+    window.named_actions["export_map"].trigger()
+    assert out.exists() and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
