@@ -84,7 +84,7 @@ class ChartDock(QDockWidget):
     """A ChartSpec drawn with pyqtgraph (line, bar, scatter or step)."""
 
     def __init__(self, spec: ChartSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec.title, parent)
+        super().__init__(f"Chart: {spec.title}", parent)
         import pyqtgraph as pg
 
         self.setObjectName(f"chart_{spec.title}")

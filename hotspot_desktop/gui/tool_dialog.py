@@ -65,7 +65,9 @@ class ToolDialog(QDialog):
             v.setContentsMargins(0, 0, 0, 0)
             v.addWidget(editor)
             v.addWidget(msg)
-            label = QLabel(p.label + ("" if p.optional or p.kind in ("bool", "text", "date_range") else " *"))
+            # Only inputs the analyst must pick get a star; defaulted numbers and choices do not.
+            needs_choice = p.kind in ("layer", "zones", "field", "output") or p.kind == "date_range"
+            label = QLabel(p.label + (" *" if needs_choice and not p.optional else ""))
             if p.help:
                 label.setToolTip(p.help)
                 editor.setToolTip(p.help)

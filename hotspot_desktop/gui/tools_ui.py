@@ -109,9 +109,18 @@ class ToolsUI(QObject):
 
     # --- running ---------------------------------------------------------------------------
     def run(self, tool: Tool, values: dict[str, Any]) -> Task:
-        """Snapshot the inputs here (GUI thread) and queue the computation."""
+        """Snapshot the inputs here (GUI thread) and queue the computation.
+
+        Restart semantics (Orange3's ConcurrentMixin): a queued or running task of the same tool
+        writing the same output name is superseded and cancelled, so its older result never
+        arrives after the new one.
+        """
         project = self.window.project
         prepared = prepare(tool, values)
+        for old in list(self.runner.tasks.values()):
+            if old.active and old.prepared.tool.id == tool.id and \
+                    old.prepared.parameters.get("output") == prepared.parameters.get("output"):
+                self.runner.cancel(old.id)
         self.window.statusBar().showMessage(f"{tool.name} started", 3000)
         return self.runner.submit(prepared, crs=project.working_crs,
                                   display_units=getattr(project, "display_units", "m"))

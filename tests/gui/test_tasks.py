@@ -203,3 +203,16 @@ def test_status_bar_shows_progress_while_running(qtbot, win):
     ui.status_progress.cancel.click()
     qtbot.waitUntil(lambda: task.state == "cancelled", timeout=2000)
     qtbot.waitUntil(lambda: not ui.status_progress.isVisible(), timeout=2000)
+
+
+def test_rerun_same_output_supersedes_older_task(qtbot, win):
+    w, ui = win
+    pts = w.project.layers[0]
+    old = ui.run(SLOW, {"points": pts, "seconds": 30, "output": "Same"})
+    qtbot.waitUntil(lambda: old.state == "running", timeout=5000)
+    other = ui.run(SLOW, {"points": pts, "seconds": 0.1, "output": "Other"})
+    new = ui.run(SLOW, {"points": pts, "seconds": 0.1, "output": "Same"})
+    assert old.cancel_event.is_set() and not other.cancel_event.is_set()
+    qtbot.waitUntil(lambda: new.state == "done" and other.state == "done", timeout=10_000)
+    assert old.state == "cancelled"
+    assert [lyr.name for lyr in w.project.layers].count("Same") == 1
