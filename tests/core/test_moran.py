@@ -69,7 +69,7 @@ def test_local_moran_matches_esda_on_polygons():
     np.testing.assert_array_equal(ours.quadrants, ref.q)
     # independent random streams: agree up to Monte Carlo noise
     assert np.corrcoef(ours.p_sim, ref.p_sim)[0, 1] > 0.95
-    assert np.max(np.abs(ours.p_sim - ref.p_sim)) < 0.08
+    assert np.max(np.abs(ours.p_sim - ref.p_sim)) < 0.1  # ~4 SD of the difference at p = 0.5
     assert ((ours.p_sim < 0.05) == (ref.p_sim < 0.05)).mean() > 0.9
 
 
