@@ -2,15 +2,21 @@
 
 One :class:`LayerItem` draws one model layer (napari's layer-to-visual registry, STYLE.md idea 2):
 the canvas creates it through :func:`item_for`, forwards the layer's ``changed`` events to it and
-asks it to :meth:`LayerItem.update_view` when the view settles on a new extent.
+asks it to :meth:`LayerItem.refresh` when the view settles on a new extent.
+
+Heavy drawing (density images, thousands of polygons) runs on worker threads: an item submits a
+frozen job (snapshot in) and gets its result (image out) back on the GUI thread through a
+queued signal; a newer request makes older results stale and they are dropped (STYLE.md
+ideas 7 and 8).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor
 
 from hotspot_desktop.core.model import Layer
@@ -18,6 +24,10 @@ from hotspot_desktop.core.render_math import ViewState, hex_to_rgba
 
 # Feature attributes returned by identify: (row index, attributes).
 Hit = tuple[int, dict[str, Any]]
+
+# One worker per kind of work, so points and polygons of the same view are drawn in parallel.
+POINT_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvas-points")
+VECTOR_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="canvas-vectors")
 
 
 def qcolor(color: str) -> QColor:
@@ -28,20 +38,26 @@ def qcolor(color: str) -> QColor:
 
 class LayerItem(pg.GraphicsObject):
     """Draws one layer. Subclasses rebuild in :meth:`rebuild` (data/style/filter changed) and,
-    when their drawing depends on the view (level of detail, culling), in :meth:`update_view`."""
+    when their drawing depends on the view (level of detail, culling), in :meth:`update_view`,
+    either synchronously or by :meth:`submit`-ting a job whose result :meth:`apply_result`
+    draws."""
 
     view_dependent = False
+    _job_done = Signal(object)  # a finished Future, delivered on the GUI thread
 
     def __init__(self, layer: Layer) -> None:
         super().__init__()
         self.layer = layer
         self._view: ViewState | None = None  # view the current drawing was made for
         self._dirty = True  # the drawing needs rebuilding from the layer
+        self._generation = 0
+        self._pending: tuple[Future, int, ViewState] | None = None
         self.request_refresh: Callable[[], None] = lambda: None  # set by the canvas
         self.notify_rendered: Callable[[], None] = lambda: None  # set by the canvas
         self.setFlag(self.GraphicsItemFlag.ItemHasNoContents, False)
         self.setVisible(layer.visible)
         self.setOpacity(layer.opacity)
+        self._job_done.connect(self._on_job_done)
 
     # --- change handling -------------------------------------------------------------------
     def on_layer_changed(self, what: str) -> None:
@@ -62,26 +78,31 @@ class LayerItem(pg.GraphicsObject):
         self._dirty = True
 
     def mark_selection_changed(self) -> None:
-        """``layer.selection`` changed; items that highlight selections override this."""
+        """``layer.selection`` changed in place: redraw for the current view."""
+        self._view = None
+        self._cancel_pending()
 
     def is_current(self, view: ViewState) -> bool:
         """True when the drawing matches the layer and (for view-dependent items) ``view``."""
-        if self._dirty:
+        if self._dirty or self._pending is not None:
             return False
         return not self.view_dependent or self._view == view
 
     def refresh(self, view: ViewState) -> None:
-        """Bring the drawing up to date for ``view``."""
+        """Bring the drawing up to date for ``view`` (or start doing so on a worker)."""
         if self._dirty:
+            self._cancel_pending()
             self.rebuild()
             self._dirty = False
             self._view = None
-        if self.view_dependent and self._view != view:
-            self.update_view(view)
-        self._view = view
-
-    def wait_rendered(self) -> None:
-        """Block until drawing started on a worker thread has arrived (no-op when synchronous)."""
+        if not self.view_dependent:
+            return
+        if self._view == view or (self._pending is not None and self._pending[2] == view):
+            return
+        self._cancel_pending()
+        self.update_view(view)
+        if self._pending is None:
+            self._view = view
 
     def rebuild(self) -> None:
         """Recompute everything derived from the layer's data and style."""
@@ -89,6 +110,50 @@ class LayerItem(pg.GraphicsObject):
     def update_view(self, view: ViewState) -> None:
         """Recompute what depends on the view (only called when ``view_dependent``)."""
 
+    # --- background jobs -------------------------------------------------------------------
+    def submit(self, pool: ThreadPoolExecutor, fn: Callable[..., Any], job: Any, view: ViewState) -> None:
+        """Run ``fn(job)`` on ``pool``; its result reaches :meth:`apply_result` on the GUI
+        thread unless a newer request supersedes it."""
+        self._generation += 1
+        future = pool.submit(fn, job)
+        self._pending = (future, self._generation, view)
+        future.add_done_callback(self._deliver)
+
+    def _deliver(self, future: Future) -> None:
+        """Worker thread: hand the finished job to the GUI thread (queued signal)."""
+        try:
+            self._job_done.emit(future)
+        except RuntimeError:
+            return  # the item was deleted while its job ran
+
+    def _on_job_done(self, future: Future) -> None:
+        if self._pending is not None and self._pending[0] is future:
+            self._finish()
+
+    def _finish(self) -> None:
+        future, generation, view = self._pending  # type: ignore[misc]
+        self._pending = None
+        if generation != self._generation:
+            return
+        self.apply_result(future.result(), view)
+        self._view = view
+        self.update()
+        self.notify_rendered()
+
+    def _cancel_pending(self) -> None:
+        self._generation += 1
+        self._pending = None
+
+    def wait_rendered(self) -> None:
+        """Block until a job running on a worker has been drawn."""
+        if self._pending is not None:
+            self._pending[0].result()
+            self._finish()
+
+    def apply_result(self, result: Any, view: ViewState) -> None:
+        """Draw the result of a job submitted for ``view`` (GUI thread)."""
+
+    # --- queries ---------------------------------------------------------------------------
     def identify(self, x: float, y: float, tolerance: float) -> list[Hit]:
         """Features at map position (x, y) within ``tolerance`` map units, nearest/top first."""
         return []

@@ -12,8 +12,8 @@ from PySide6.QtCore import QRectF
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import PointLayer
-from hotspot_desktop.core.styles import LayerStyle, class_index
-from hotspot_desktop.gui.canvas.layer_item import Hit, LayerItem, register_item
+from hotspot_desktop.core.styles import HeatmapSettings, LayerStyle, class_index
+from hotspot_desktop.gui.canvas.layer_item import POINT_POOL, Hit, LayerItem, register_item
 from hotspot_desktop.gui.canvas.markers import MarkerItem, symbol_pixmap
 
 SELECTION_COLOR = "#FFD400"
@@ -80,6 +80,68 @@ def class_of_points(layer: PointLayer, style: LayerStyle) -> tuple[np.ndarray | 
         vals = pd.to_numeric(layer.attributes[style.field], errors="coerce").to_numpy(dtype=float)
         return class_index(vals, style.classes), [c.color for c in style.classes]
     return None, [style.symbol.fill]
+
+
+@dataclass(frozen=True)
+class DensityJob:
+    """Screen-resolution binning of the incidents in view (local float32 coordinates)."""
+
+    width: int
+    height: int
+    xs: list[np.ndarray]  # per colour class
+    ys: list[np.ndarray]
+    extents: list[rm.Extent]  # the view in each class's local coordinates
+    colors: list[str]
+    marker_px: int
+
+
+def render_density(job: DensityJob) -> np.ndarray:
+    """RGBA density image of the incidents in view (worker thread)."""
+    counts = [rm.bin_counts(x, y, e, job.width, job.height) for x, y, e in zip(job.xs, job.ys, job.extents)]
+    if len(counts) == 1:
+        return rm.density_rgba_single(counts[0], job.colors[0], job.marker_px)
+    return rm.density_rgba_classes(counts, job.colors, job.marker_px)
+
+
+@dataclass(frozen=True)
+class HeatJob:
+    view: rm.ViewState
+    xs: list[np.ndarray]  # incidents within the view grown by the radius, per class
+    ys: list[np.ndarray]
+    settings: HeatmapSettings
+    vmax: float | None  # reference peak, None = compute from all incidents
+    all_xs: list[np.ndarray]
+    all_ys: list[np.ndarray]
+
+
+@dataclass(frozen=True)
+class HeatResult:
+    grid: rm.HeatGrid
+    rgba: np.ndarray
+    vmax: float
+
+
+def reference_max(xs: np.ndarray, ys: np.ndarray, settings: HeatmapSettings) -> float:
+    """Peak density over the whole layer at a fixed resolution, so the colours of a heat map
+    do not change as the analyst zooms (the values never do)."""
+    if xs.size == 0:
+        return 1.0
+    ext = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+    mpp = max(ext[2] - ext[0], ext[3] - ext[1], 1.0) / 512.0
+    grid = rm.heatmap_grid(xs, ys, ext, max(mpp, settings.radius_m / 8.0), settings.radius_m)
+    return float(grid.values.max()) or 1.0
+
+
+def render_heatmap(job: HeatJob) -> HeatResult:
+    """Live heat map of the incidents around the view (worker thread)."""
+    vmax = job.vmax
+    if vmax is None:
+        vmax = reference_max(np.concatenate(job.all_xs or [np.empty(0)]),
+                             np.concatenate(job.all_ys or [np.empty(0)]), job.settings)
+    xs = np.concatenate(job.xs or [np.empty(0)])
+    ys = np.concatenate(job.ys or [np.empty(0)])
+    grid = rm.heatmap_grid(xs, ys, job.view.extent, job.view.metres_per_pixel, job.settings.radius_m)
+    return HeatResult(grid, rm.heatmap_rgba(grid.values, job.settings, vmax), vmax)
 
 
 class PointItem(LayerItem):
@@ -149,6 +211,7 @@ class PointItem(LayerItem):
 
     def _draw_markers(self, slices: list[slice], masks: list[np.ndarray]) -> None:
         self.mode = "markers"
+        self.heat_grid = None
         self._image.setVisible(False)
         sym = self.layer.style.symbol
         for pc, sl, m, scatter in zip(self._classes, slices, masks, self._scatters):
@@ -157,47 +220,34 @@ class PointItem(LayerItem):
             scatter.setVisible(True)
 
     def _draw_density(self, view: rm.ViewState, slices: list[slice]) -> None:
-        self.mode = "density"
-        for s in self._scatters:
-            s.setVisible(False)
-        w, h = view.width_px, view.height_px
-        counts = [rm.bin_counts(pc.local_xs[sl], pc.local_ys[sl], pc.local_extent(view.extent), w, h)
-                  for pc, sl in zip(self._classes, slices)]
-        px = rm.marker_footprint_px(self.layer.style.symbol.size)
-        if len(counts) == 1:
-            rgba = rm.density_rgba_single(counts[0], self._classes[0].color, px)
-        else:
-            rgba = rm.density_rgba_classes(counts, [pc.color for pc in self._classes], px)
-        self._show_image(rgba, view.extent)
+        job = DensityJob(view.width_px, view.height_px,
+                         [pc.local_xs[sl] for pc, sl in zip(self._classes, slices)],
+                         [pc.local_ys[sl] for pc, sl in zip(self._classes, slices)],
+                         [pc.local_extent(view.extent) for pc in self._classes],
+                         [pc.color for pc in self._classes],
+                         rm.marker_footprint_px(self.layer.style.symbol.size))
+        self.submit(POINT_POOL, render_density, job, view)
 
     def _draw_heatmap(self, view: rm.ViewState) -> None:
-        self.mode = "heatmap"
-        for s in self._scatters:
-            s.setVisible(False)
         h = self.layer.style.heatmap
         xmin, _, xmax, _ = rm.grow_extent(view.extent, h.radius_m)
-        xs = np.concatenate([pc.xs[pc.x_slice(xmin, xmax)] for pc in self._classes] or [np.empty(0)])
-        ys = np.concatenate([pc.ys[pc.x_slice(xmin, xmax)] for pc in self._classes] or [np.empty(0)])
-        grid = rm.heatmap_grid(xs, ys, view.extent, view.metres_per_pixel, h.radius_m)
-        self.heat_grid = grid
-        rgba = rm.heatmap_rgba(grid.values, h, self._reference_max())
-        self._show_image(rgba, grid.extent)
+        slices = [pc.x_slice(xmin, xmax) for pc in self._classes]
+        job = HeatJob(view, [pc.xs[sl] for pc, sl in zip(self._classes, slices)],
+                      [pc.ys[sl] for pc, sl in zip(self._classes, slices)], h, self._heat_vmax,
+                      [pc.xs for pc in self._classes], [pc.ys for pc in self._classes])
+        self.submit(POINT_POOL, render_heatmap, job, view)
 
-    def _reference_max(self) -> float:
-        """Peak density over the whole layer at a fixed resolution, so the colours of a heat map
-        do not change as the analyst zooms (the values never do)."""
-        if self._heat_vmax is None:
-            h = self.layer.style.heatmap
-            xs = np.concatenate([pc.xs for pc in self._classes] or [np.empty(0)])
-            ys = np.concatenate([pc.ys for pc in self._classes] or [np.empty(0)])
-            if xs.size == 0:
-                self._heat_vmax = 1.0
-            else:
-                ext = (xs.min(), ys.min(), xs.max(), ys.max())
-                mpp = max(ext[2] - ext[0], ext[3] - ext[1], 1.0) / 512.0
-                grid = rm.heatmap_grid(xs, ys, ext, max(mpp, h.radius_m / 8.0), h.radius_m)
-                self._heat_vmax = float(grid.values.max()) or 1.0
-        return self._heat_vmax
+    def apply_result(self, result, view: rm.ViewState) -> None:
+        for s in self._scatters:
+            s.setVisible(False)
+        if isinstance(result, HeatResult):
+            self.mode = "heatmap"
+            self.heat_grid = result.grid
+            self._heat_vmax = result.vmax
+            self._show_image(result.rgba, result.grid.extent)
+        else:
+            self.mode = "density"
+            self._show_image(result, view.extent)
 
     def _show_image(self, rgba: np.ndarray, extent: rm.Extent) -> None:
         xmin, ymin, xmax, ymax = extent
@@ -222,7 +272,7 @@ class PointItem(LayerItem):
 
     def mark_selection_changed(self) -> None:
         """Selection changed in place: only the highlight is redrawn."""
-        if self._view is not None:
+        if self._view is not None and not self._dirty:
             self._draw_selection(self._view)
 
     # --- queries ---------------------------------------------------------------------------
