@@ -75,3 +75,10 @@ def test_top_places_zones_dissolve():
     assert strip.geom_type == "Polygon" and shapely.equals(strip, shapely.box(0, 0, 300, 100))
     gdf = zones.to_geodataframe()
     assert gdf["rank"].tolist() == [1, 2, 3]
+
+
+def test_unbiased_generalized_gini():
+    assert generalized_gini([10] + [0] * 9, unbiased=True) == pytest.approx(1.0)
+    assert generalized_gini([5, 2, 1] + [0] * 7, unbiased=True) == pytest.approx(0.75 * 8 / 7)
+    with pytest.raises(ValueError):
+        generalized_gini([1, 0, 0], unbiased=True)

@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
 from hotspot_desktop.core.analysis.grid import (
@@ -148,3 +150,14 @@ def test_study_mask_is_cell_overlap_and_keeps_every_incident():
     inside = shapely.contains_xy(area, x, y)
     assert res.counts.sum() == inside.sum() and res.n_outside == (~inside).sum()
     assert res.counts[~res.mask].sum() == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 400), st.floats(5.0, 200.0), st.sampled_from(["square", "hex"]), st.integers(0, 10_000))
+def test_counts_always_sum_to_kept_incidents(n, cell, shape, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-500, 500, n) + 300_000
+    y = rng.uniform(-300, 300, n) + 5_000_000
+    res = grid_counts(x, y, cell_size=cell, shape=shape)
+    assert res.counts.sum() == res.n_counted == n - res.n_outside
+    assert (res.counts >= 0).all()

@@ -49,14 +49,22 @@ def gini(counts: np.ndarray) -> float:
     return float(((2 * i - n - 1) * c).sum() / (n * c.sum()))
 
 
-def generalized_gini(counts: np.ndarray) -> float:
+def generalized_gini(counts: np.ndarray, *, unbiased: bool = False) -> float:
     """Generalised Gini for sparse data (Bernasco & Steenbeek 2017): G′ = max(1, n/N)·(G − 1) + 1.
 
     With N incidents at n places and N < n, maximal equality is N places with one incident each;
-    G′ is 0 there and equals G whenever N ≥ n. (Same as ``lorenzgini::gini(unbiased = FALSE)``.)
+    G′ is 0 there and equals G whenever N ≥ n (``lorenzgini::gini(unbiased = FALSE)``). With
+    ``unbiased=True`` it is multiplied by m/(m − 1), m = min(n, N), so that all incidents at one
+    place give exactly 1 (the small-sample correction of the lorenzgini package).
     """
     c = _counts(counts)
-    return float(max(1.0, c.size / c.sum()) * (gini(c) - 1.0) + 1.0)
+    g = max(1.0, c.size / c.sum()) * (gini(c) - 1.0) + 1.0
+    if unbiased:
+        m = min(c.size, c.sum())
+        if m <= 1:
+            raise ValueError("the unbiased generalised Gini needs at least two places and two incidents")
+        g *= m / (m - 1.0)
+    return float(g)
 
 
 @dataclass(frozen=True)
