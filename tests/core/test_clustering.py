@@ -129,3 +129,16 @@ def test_degenerate_clusters_have_no_ellipse():
     assert len(res.clusters) == 1 and res.clusters[0].ellipse is None
     with pytest.raises(ValueError):
         standard_deviational_ellipse(x[:2], y[:2])
+
+
+def test_clusters_to_geodataframe():
+    x, y, area, _ = _planted(6)
+    res = nnh_clusters(x, y, area=area, min_points=10, probability=0.05, n_sd=2.0)
+    gdf = res.to_geodataframe("EPSG:32630")
+    assert len(gdf) == len(res.clusters) and gdf.crs.to_epsg() == 32630
+    assert (gdf["count"] == [c.count for c in res.clusters]).all()
+    assert (gdf.geom_type == "Polygon").all() and (gdf["n_sd"] == 2.0).all()
+    hulls = res.to_geodataframe(geometry="hull")
+    assert np.allclose(hulls.area, hulls["hull_area_m2"])
+    c = res.clusters[0]
+    assert c.density == pytest.approx(c.count / (c.ellipse.area / 1e6))

@@ -22,6 +22,8 @@ def test_exact_repeats_ranked_with_dates():
     assert res.incidents_at_repeats == 6 and res.share == pytest.approx(6 / 8)
     frame = res.to_frame()
     assert list(frame["count"]) == [4, 2] and frame["first"].iloc[1] == pd.Timestamp("2024-01-01")
+    gdf = res.to_geodataframe("EPSG:32630")
+    assert gdf.geometry.iloc[0].x == 10.0 and list(gdf["rank"]) == [1, 2]
 
 
 def test_min_count_filters():

@@ -86,6 +86,13 @@ class PointCluster:
     ellipse: DeviationalEllipse | None  # None below 3 distinct members
     children: tuple[int, ...] = ()  # ids of the lower-order clusters it groups (NNH orders ≥ 2)
 
+    @property
+    def density(self) -> float:
+        """Incidents per km² of the ellipse (CrimeStat's cluster density); NaN without an ellipse."""
+        if self.ellipse is None or self.ellipse.area == 0:
+            return float("nan")
+        return self.count / (self.ellipse.area / 1e6)
+
 
 @dataclass(frozen=True, eq=False)
 class ClusteringResult:
@@ -103,6 +110,30 @@ class ClusteringResult:
     @property
     def max_order(self) -> int:
         return max((c.order for c in self.clusters), default=0)
+
+    def to_geodataframe(self, crs: Any = None, geometry: str = "ellipse") -> Any:
+        """One row per cluster with its numbers; geometry ``"ellipse"`` or ``"hull"``.
+
+        Clusters without an ellipse (fewer than 3 distinct points) fall back to their hull.
+        """
+        import geopandas as gpd
+
+        if geometry not in ("ellipse", "hull"):
+            raise ValueError("geometry must be 'ellipse' or 'hull'")
+        rows = []
+        for c in self.clusters:
+            e = c.ellipse
+            geom = e.polygon if geometry == "ellipse" and e is not None else c.hull
+            rows.append({
+                "cluster": c.id, "order": c.order, "count": c.count,
+                "centre_x": c.centre[0], "centre_y": c.centre[1],
+                "major_m": e.major if e else np.nan, "minor_m": e.minor if e else np.nan,
+                "azimuth": e.azimuth if e else np.nan, "n_sd": e.n_sd if e else np.nan,
+                "hull_area_m2": float(c.hull.area), "density_km2": c.density, "geometry": geom,
+            })
+        columns = ["cluster", "order", "count", "centre_x", "centre_y", "major_m", "minor_m", "azimuth", "n_sd",
+                   "hull_area_m2", "density_km2", "geometry"]
+        return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=crs)
 
 
 def standard_deviational_ellipse(x: np.ndarray, y: np.ndarray, n_sd: float = 1.0, *,

@@ -66,6 +66,13 @@ class RepeatLocationsResult:
             "last": pd.to_datetime(pd.Series([loc.last for loc in self.locations], dtype=object)),
         })
 
+    def to_geodataframe(self, crs: Any = None) -> Any:
+        """The ranked table as points (for a map layer or an export)."""
+        import geopandas as gpd
+
+        frame = self.to_frame()
+        return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=crs)
+
 
 def _leaders(ux: np.ndarray, uy: np.ndarray, counts: np.ndarray, tolerance: float,
              progress: ProgressFn | None, cancelled: CancelFn | None) -> np.ndarray:
