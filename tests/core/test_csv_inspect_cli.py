@@ -73,3 +73,23 @@ def test_inspect_subprocess(corpus):
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert (out["rows_read"], out["rows_kept"], out["rejected"]) == (30, 27, {"duplicate_id": 3})
+
+
+@pytest.mark.shared_data
+def test_inspect_vector_file_goes_through_load_file(shared_data, capsys):
+    path = shared_data / "vancouver_crimes_2020" / "vancouver_neighbourhoods.geojson"
+    assert main(["inspect", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["rows_read"], out["rows_kept"]) == (22, 22)
+    assert out["layer"]["features"] == 22
+
+
+@pytest.mark.shared_data
+def test_inspect_vancouver_needs_crs(shared_data, capsys):
+    path = shared_data / "vancouver_crimes_2020" / "crimedata_csv_AllNeighbourhoods_2020.csv"
+    assert main(["inspect", str(path)]) == 1
+    assert "--crs" in capsys.readouterr().err
+    assert main(["inspect", str(path), "--crs", "EPSG:32610", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rejected"] == {"missing_coordinates": 1, "zero_zero": 3750}
+    assert out["rows_kept"] == 33_761

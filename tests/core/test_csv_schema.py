@@ -115,3 +115,29 @@ def test_repeated_ids_keep_the_first_live_occurrence():
     # Row 0 was rejected for another reason, so row 2 is the first "a" kept; empty ids never repeat.
     assert _repeated_ids(ids, live).tolist() == [False, False, False, False, False, True, False, True]
     assert not _repeated_ids(pa.chunked_array([pa.array(["1", "2", "3"])]), np.ones(3, bool)).any()
+
+
+def test_invalid_utf8_past_the_sniffed_head_rereads_as_cp1252(tmp_path):
+    from hotspot_desktop.core.io.csv_sniff import SNIFF_BYTES
+
+    row = "JC{:07d},2019-03-01 10:00,THEFT,41.85,-87.68,Main St\n"
+    n = SNIFF_BYTES // len(row.format(0)) + 100
+    text = "case_number,date,primary_type,latitude,longitude,block\n" + "".join(row.format(i) for i in range(n))
+    text += "JC9999999,2019-03-01 10:00,THEFT,41.85,-87.68,Peña Blvd\n"
+    path = tmp_path / "late_accent.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert detect_csv(path).encoding == "utf-8"
+    layer, report = load_incidents_csv(path)
+    assert report.rows_kept == n + 1
+    assert layer.attributes["block"].iloc[-1] == "Peña Blvd"
+    assert any("read as cp1252" in w for w in report.warnings)
+    assert layer.source.options["encoding"] == "cp1252"
+
+
+def test_iso_times_with_utc_offsets_keep_the_local_clock(tmp_path):
+    path = tmp_path / "offsets.csv"
+    path.write_text("id,occurred_at,lat,lon\nA,2019-03-01T22:15:00-06:00,41.85,-87.68\n"
+                    "B,2019-03-02T01:05:30.250-06:00,41.86,-87.67\n", encoding="utf-8")
+    layer, report = load_incidents_csv(path)
+    assert layer.attributes["time"].tolist() == [pd.Timestamp("2019-03-01 22:15"), pd.Timestamp("2019-03-02 01:05:30")]
+    assert report.rows_kept == 2

@@ -201,7 +201,7 @@ def _single_columns(columns: list[str], sample: pd.DataFrame, used: set[str]) ->
     return instants, times
 
 
-def _pair_time(inst: _Instant, times: dict[str, list[str]], sample: pd.DataFrame) -> _Instant:
+def _pair_time(inst: _Instant, times: dict[str, list[str]]) -> _Instant:
     """Join a date-only column with the clock-time column whose name matches it best."""
     spec = inst.spec
     if spec.kind != "single" or any(csv_dates.precision_of(f) == "exact" for f in [spec.format or ""]):
@@ -235,7 +235,7 @@ def guess_dates(columns: list[str], sample: pd.DataFrame, used: set[str]) -> tup
     """(incident time spec, window end spec, warnings)."""
     warnings: list[str] = []
     instants, times = _single_columns(columns, sample, used)
-    instants = [_pair_time(i, times, sample) for i in sorted(instants, key=lambda i: _role(i.name) == "end")]
+    instants = [_pair_time(i, times) for i in sorted(instants, key=lambda i: _role(i.name) == "end")]
     by_role: dict[str, list[_Instant]] = {}
     for inst in instants:
         by_role.setdefault(_role(inst.name), []).append(inst)

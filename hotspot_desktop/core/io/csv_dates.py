@@ -24,7 +24,8 @@ _MDY_DATES = ["%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y"]
 _DMY_DATES = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d.%m.%y"]
 _TEXT_DATES = ["%d-%b-%Y", "%d %b %Y", "%b %d %Y", "%b %d, %Y", "%d-%b-%y"]
 _TIMES_SPACE = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M:%S %p", "%I:%M%p", "%H:%M:%S.%f"]
-_TIMES_T = ["T%H:%M:%S", "T%H:%M", "T%H:%M:%SZ", "T%H:%M:%S.%f", "T%H:%M:%S.%fZ"]
+_TIMES_T = ["T%H:%M:%S", "T%H:%M", "T%H:%M:%SZ", "T%H:%M:%S.%f", "T%H:%M:%S.%fZ", "T%H:%M:%S%z",
+            "T%H:%M:%S.%f%z"]
 
 # ISO formats Arrow's cast parses natively, with the width of their values.
 ISO_WIDTHS = {"%Y-%m-%d %H:%M": 16, "%Y-%m-%d %H:%M:%S": 19, "%Y-%m-%dT%H:%M": 16, "%Y-%m-%dT%H:%M:%S": 19,
@@ -58,7 +59,14 @@ def precision_of(fmt: str) -> str:
 
 
 def _prepare(values: pa.Array, fmt: str) -> tuple[pa.Array, str]:
-    """Adapt values to formats Arrow cannot read directly (fractions of seconds, HHMM integers)."""
+    """Adapt values to formats Arrow cannot read directly (fractions of seconds, HHMM integers).
+
+    A UTC offset (``%z``) is dropped: incident times are kept as the local wall-clock time written
+    in the file, which is what analysts filter on (hour of day, weekday).
+    """
+    if fmt.endswith("%z"):
+        values = pc.replace_substring_regex(values, r"(Z|[+-]\d\d:?\d\d)$", "")
+        fmt = fmt[:-2]
     if ".%f" in fmt:
         values = pc.replace_substring_regex(values, r"(\d{2}:\d{2}:\d{2})\.\d+", r"\1")
         fmt = fmt.replace(".%f", "")

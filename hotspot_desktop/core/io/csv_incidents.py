@@ -59,7 +59,12 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         schema = schema.with_changes(crs=CRS.from_user_input(crs), crs_source="user")
     _check_schema(path, schema, report)
 
+    encoding = schema.encoding
+    schema = schema.with_changes()  # read_table may correct the encoding of this copy
     table, invalid = read_table(path, schema, progress, cancelled, span=(0.02, 0.5))
+    if schema.encoding != encoding:
+        report.warnings.append(f"the file is not valid {encoding} beyond its first rows; it was read as "
+                               f"{schema.encoding}")
     n = table.num_rows
     report.rows_read = n + len(invalid)
     if report.rows_read == 0:

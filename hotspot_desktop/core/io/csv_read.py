@@ -69,12 +69,13 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
 
     Coordinates are read as float64 (decimal point from the schema), the date/id/offence columns as
     strings and the rest by Arrow's type inference; a column that defeats inference (e.g. "N/A"
-    after a million integers) is re-read as text.
+    after a million integers) is re-read as text. When bytes past the sniffed head are not UTF-8,
+    the file is re-read as cp1252 and ``schema.encoding`` is updated to say so.
     """
     types: dict[str, pa.DataType] = {c: pa.string() for c in string_columns(schema)}
     if not schema.location:
         types.update({c: pa.float64() for c in (schema.x, schema.y) if c})
-    for _ in range(len(schema.columns) + 1):
+    for _ in range(len(schema.columns) + 2):
         try:
             table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=True)
             multiline = any(row.text.count('"') % 2 for row in invalid)
@@ -83,8 +84,16 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
                 # Arrow numbers malformed rows only when parsing on one thread; both cases are rare.
                 table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=False,
                                             multiline=multiline)
-            return table, invalid
+            binary = any(pa.types.is_binary(f.type) for f in table.schema)  # Arrow's "not UTF-8" type
+            if not (binary and arrow_encoding(schema.encoding) == "utf8"):
+                return table, invalid
+            schema.encoding = "cp1252"
         except pa.ArrowInvalid as exc:
+            if "UTF8" in str(exc) and arrow_encoding(schema.encoding) == "utf8":
+                # The head was valid UTF-8 but a later row is not: a Windows export with a few
+                # accented names. Re-read the whole file as cp1252 (the caller warns the user).
+                schema.encoding = "cp1252"
+                continue
             m = _COLUMN_ERROR.search(str(exc))
             if m is None or int(m.group(1)) >= len(schema.columns):
                 raise LoadError(f"{path.name} could not be read as CSV: {exc}") from exc
