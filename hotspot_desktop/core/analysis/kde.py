@@ -400,7 +400,8 @@ def kde(x: np.ndarray, y: np.ndarray, *, kernel: str = "quartic", bandwidth: flo
         rules.append(f"adaptive bandwidth: distance to the {adaptive_k}th nearest incident, at least "
                      f"{floor:,.0f} m (median {h:,.0f} m, range {hs.min():,.0f}-{hs.max():,.0f} m)")
     elif adaptive == "abramson":
-        pilot_grid = grid if grid is not None else grid_for_extent(ext.bounds, cell_size, margin=h)
+        # the pilot covers every used incident (a given output grid may be a window of the data)
+        pilot_grid = grid_for_extent(ext.bounds, cell_size, margin=h)
         hs = abramson_bandwidths(xu, yu, h, pilot_grid, kern, wu, cancelled=cancelled)
         rules.append(f"adaptive bandwidth (Abramson 1982): hᵢ = h₀·(f̃(pᵢ)/g)^-½ with pilot h₀ = {h:,.0f} m, "
                      f"bounded to {cell_size:g}-{ABRAMSON_MAX_FACTOR * h:,.0f} m (median {np.median(hs):,.0f} m)")
@@ -483,9 +484,7 @@ def _density_weights(w: np.ndarray | None, hs: np.ndarray | None, kern: Kernel, 
     if hs is None:
         return w
     out = np.ones(n) if w is None else w.astype(np.float64, copy=True)
-    if hs is not None:
-        out = out * (kern.norm / (hs * hs) * PER_KM2)
-    return out
+    return out * (kern.norm / (hs * hs) * PER_KM2)
 
 
 def _padded(bounds: tuple[float, float, float, float], h: float) -> tuple[float, float, float, float]:
