@@ -159,3 +159,14 @@ def test_concentration_curve_and_zones(reg, pts):
     assert len(zones) >= 1 and zones["incidents"].iloc[0] == zones["incidents"].max()
     chart = res.charts[0]
     assert chart.series["incidents"][0] == 0 and chart.series["incidents"][-1] == pytest.approx(100)
+
+
+def test_candidate_zones_from_a_kde_surface(reg, pts):
+    surface = run_now(reg.get("hotspot.kde"), {"points": pts, "bandwidth_rule": "fixed", "bandwidth": 150.0,
+                                               "cell_size": 50.0, "mode": "fast"}).result.layers[0]
+    tool = reg.get("pattern.surface_zones")
+    assert "must be a raster layer" in tool.validate({**tool.defaults(), "surface": pts})["surface"][0]
+    zones = run_now(tool, {"surface": surface, "top_percent": 1.0}).result.layers[0].gdf
+    assert len(zones) >= 1 and zones["rank"].iloc[0] == 1
+    best = zones.geometry.iloc[0]
+    assert best.distance(shapely.Point(1000, 1000)) < 100  # the planted cluster's centre

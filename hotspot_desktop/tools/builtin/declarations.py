@@ -234,6 +234,21 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("zones", "layer"), OutputSpec("concentration", "table"), OutputSpec("curve", "chart")),
         ),
         Tool(
+            id="pattern.surface_zones", name="Candidate zones from a surface", category="Patterns",
+            version="1.0",
+            help="Takes the top share of a surface's cells (kernel density, Gi* z-scores, counts) and "
+                 "dissolves edge-sharing cells into ranked candidate patrol zones.",
+            reference="Chainey, Tompson & Uhlig (2008) (hot spots as the top share of the area); "
+                      "Braga & Weisburd (2010) Policing Problem Places, ch. 4.",
+            run=f"{_PKG}.patterns:surface_zones",
+            params=(layer_param("surface", "Surface", "raster"),
+                    number_param("top_percent", "Top share of area", 2.0, unit="%", minimum=0.1, maximum=50),
+                    integer_param("min_cells", "Smallest zone", 1, unit="count", minimum=1, maximum=10_000,
+                                  help="Zones of fewer cells than this are left out."),
+                    output_param("output", "Output name", "Candidate zones")),
+            outputs=(OutputSpec("zones", "layer"), OutputSpec("table", "table")),
+        ),
+        Tool(
             id="pattern.clark_evans", name="Clustering test (Clark-Evans)", category="Patterns", version="1.0",
             help="Nearest-neighbour index R of the incidents in the study area: below 1 clustered, above 1 "
                  "dispersed, with a z-test.",

@@ -202,3 +202,33 @@ def concentration(inputs: dict, ctx: RunContext) -> ToolResult:
     return ToolResult(layers=[layer], tables=[TableResult(f"{name}: concentration", table, name="concentration"),
                                               TableResult("Concentration formulas", formulas, name="formulas")],
                       charts=[chart], notes=[curve.summary(), zones.rule] + list(counts.rules))
+
+
+def surface_zones(inputs: dict, ctx: RunContext) -> ToolResult:
+    """The top cells of a surface (density, Gi* z, counts) dissolved into candidate patrol zones."""
+    from hotspot_desktop.core.analysis.concentration import top_places_zones
+    from hotspot_desktop.core.analysis.grid import GridSpec
+
+    raster = inputs["surface"]
+    rows, cols = raster.values.shape
+    grid = GridSpec(raster.x0, raster.y0, raster.cell_size, rows, cols)
+    values = np.asarray(raster.values, dtype=np.float64)
+    mask = np.isfinite(values)
+    ctx.checkpoint(0.2, "selecting top cells")
+    top = float(inputs["top_percent"]) / 100.0
+    zones = top_places_zones(values, grid, top, mask=mask)
+    ctx.checkpoint(0.8, "zone polygons")
+    gdf = zones.to_geodataframe().rename(columns={"incidents": "score_sum"})
+    gdf["area_km2"] = gdf["area_m2"] / 1e6
+    keep = gdf[gdf["cells"] >= int(inputs["min_cells"])].reset_index(drop=True)
+    keep["rank"] = np.arange(1, len(keep) + 1)
+    name = inputs["output"] or "Candidate zones"
+    layer = VectorLayer(name, keep, geometry_kind="polygon", source_crs=raster.source_crs)
+    if len(keep):
+        layer.style = graduated(keep["score_sum"].to_numpy(float), "score_sum", k=min(5, len(keep)))
+    notes = [zones.rule]
+    dropped = len(gdf) - len(keep)
+    if dropped:
+        notes.append(f"{dropped} zone(s) of fewer than {int(inputs['min_cells'])} cells left out")
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: zones", pd.DataFrame(keep.drop(columns="geometry")))],
+                      notes=notes)
