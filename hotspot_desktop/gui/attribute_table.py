@@ -11,10 +11,26 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import (QAbstractTableModel, QItemSelection, QItemSelectionModel, QModelIndex,
-                            QPersistentModelIndex, Qt, QTimer)
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hotspot_desktop.core.model import Layer
 from hotspot_desktop.gui.layer_properties import attribute_frame
@@ -239,7 +255,7 @@ class AttributeTableDock(QDockWidget):
                     starts = np.r_[rows[0], rows[breaks + 1]][:MAX_SELECTION_RANGES]
                     ends = np.r_[rows[breaks], rows[-1]][:MAX_SELECTION_RANGES]
                     last = self.model.columnCount() - 1
-                    for a, b in zip(starts, ends):
+                    for a, b in zip(starts, ends, strict=True):
                         selection.select(self.model.index(int(a), 0), self.model.index(int(b), max(0, last)))
             self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         finally:

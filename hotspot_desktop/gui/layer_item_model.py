@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from psygnal import Signal
 from PySide6.QtCore import QAbstractListModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
-from psygnal import Signal
 
 from hotspot_desktop.core.model import Layer, LayerList
 

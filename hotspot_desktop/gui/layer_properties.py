@@ -10,16 +10,33 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap, QUndoCommand
-from PySide6.QtWidgets import (QCheckBox, QColorDialog, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
-                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSlider,
-                               QSpinBox, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hotspot_desktop.core import styles
 from hotspot_desktop.core.crs import LENGTH_UNITS
@@ -29,8 +46,9 @@ from hotspot_desktop.core.styles import Category, GraduatedClass, LayerStyle
 MODES = [("single", "Single symbol"), ("categorised", "Categorised"), ("graduated", "Graduated"),
          ("heatmap", "Heat map"), ("raster", "Raster")]
 MARKERS = [("o", "circle"), ("s", "square"), ("t", "triangle"), ("d", "diamond"), ("+", "plus"), ("x", "cross")]
-METHODS = [("quantiles", "Quantiles"), ("equal_interval", "Equal interval"), ("natural_breaks", "Natural breaks (Jenks)"),
-           ("std_mean", "Standard deviation"), ("manual", "Manual breaks")]
+METHODS = [("quantiles", "Quantiles"), ("equal_interval", "Equal interval"),
+           ("natural_breaks", "Natural breaks (Jenks)"), ("std_mean", "Standard deviation"),
+           ("manual", "Manual breaks")]
 RAMPS = ["YlOrRd", "OrRd", "Reds", "YlGnBu", "Blues", "viridis", "magma", "cividis", "RdBu_r", "PuOr_r"]
 MAX_CATEGORIES = 60  # more values than this are not a readable legend
 
@@ -146,7 +164,8 @@ class LayerPropertiesDialog(QDialog):
         op.addWidget(self.opacity)
         sl.addLayout(op)
         self.tabs.addTab(sym, "Symbology")
-        self.mode.currentIndexChanged.connect(lambda _: self.pages.setCurrentIndex(self.page_index[self.mode.currentData()]))
+        self.mode.currentIndexChanged.connect(
+            lambda _: self.pages.setCurrentIndex(self.page_index[self.mode.currentData()]))
         i = self.mode.findData(style.mode)
         self.mode.setCurrentIndex(max(0, i))
         self.pages.setCurrentIndex(self.page_index[self.mode.currentData()])
@@ -252,7 +271,8 @@ class LayerPropertiesDialog(QDialog):
         self.cat_table.setHorizontalHeaderLabels(["Show", "Value", "Label"])
         self.cat_table.cellDoubleClicked.connect(self._pick_category_color)
         v.addWidget(self.cat_table, 1)
-        self.cat_note = QLabel("Colours: Okabe–Ito colour-blind-safe palette. Double-click a value to change its colour.")
+        self.cat_note = QLabel("Colours: Okabe–Ito colour-blind-safe palette. "
+                               "Double-click a value to change its colour.")
         self.cat_note.setWordWrap(True)
         v.addWidget(self.cat_note)
         self._categories: list[Category] = list(style.categories) if style.mode == "categorised" else []
@@ -439,7 +459,8 @@ class LayerPropertiesDialog(QDialog):
                 self.grad_error.setText("Manual breaks must be numbers separated by commas.")
                 return
         try:
-            style = styles.graduated(values, str(field), method, self.n_classes.value(), self.ramp.currentText(), breaks)
+            style = styles.graduated(values, str(field), method, self.n_classes.value(), self.ramp.currentText(),
+                                     breaks)
         except ValueError as exc:
             self.grad_error.setText(str(exc))
             return

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
 from pyproj import CRS
+from PySide6.QtCore import QObject, Signal
 
 from hotspot_desktop.core.io.report import Cancelled
 

@@ -14,8 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QProgressDialog,
-                               QWidget)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QWidget,
+)
 
 from hotspot_desktop.core.model import Layer, Project
 from hotspot_desktop.core.styles import OKABE_ITO, LayerStyle, Symbol
@@ -340,9 +347,9 @@ class MainWindow(QMainWindow):
 
     def open_project(self, path: str | Path) -> bool:
         """Open a project file, asking for any source file that moved. Returns success."""
-        from hotspot_desktop.core.io import project_io
-
         from PySide6.QtGui import QCursor, QGuiApplication
+
+        from hotspot_desktop.core.io import project_io
 
         path = Path(path)
         QGuiApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from pyproj import CRS
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 
 class MapStatusBar(QStatusBar):

@@ -56,8 +56,8 @@ def test_cancelled_relocation_skips_layer_with_warning(qtbot, window, tmp_path, 
 
 
 def test_shapefile_without_crs_asks_for_one(qtbot, window, tmp_path, monkeypatch):
-    gdf = gpd.GeoDataFrame({"beat": ["A", "B"]}, geometry=[box(-87.7, 41.8, -87.6, 41.9), box(-87.6, 41.8, -87.5, 41.9)],
-                           crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame({"beat": ["A", "B"]}, crs="EPSG:4326",
+                           geometry=[box(-87.7, 41.8, -87.6, 41.9), box(-87.6, 41.8, -87.5, 41.9)])
     shp = tmp_path / "beats.shp"
     gdf.to_file(shp)
     shp.with_suffix(".prj").unlink()
