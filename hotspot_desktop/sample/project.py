@@ -1,7 +1,7 @@
 """The sample project: Riverton's files in ``data/`` plus ``riverton.hsproj`` that the app opens.
 
-Layers, bottom first: streets (quiet grey basemap), census block groups (hidden), beats (light
-fill, labelled), districts (outline), land use, incidents (categorised by offence) and the patrol
+Layers, bottom first: streets (quiet grey basemap), the river, census block groups (hidden),
+beats (light fill, labelled), districts (outline), land use, incidents (categorised by offence) and the patrol
 zones (targets, catchments, controls and patrols taken from the ground truth).
 
 Saved analyses are added by *result steps*: callables ``step(project, outputs)`` run after the
@@ -38,7 +38,7 @@ SAMPLE_INCIDENTS = 100_000  # the committed sample stays under 20 MB with this m
 
 def _style_incidents(layer: Layer, offences: list[str]) -> None:
     style = categorised(offences, "offence")
-    style.symbol = Symbol(fill="#3182bdcc", outline="#00000000", outline_width=0.0, marker="o", size=3.0)
+    style.symbol = Symbol(fill="#3182bdcc", outline="#00000000", outline_width=0.0, marker="o", size=2.5)
     layer.style = style
 
 
@@ -75,6 +75,7 @@ def zone_layer(outputs: CityOutputs, crs) -> ZoneLayer:
     cols = ["name", "role", "unit", "shift", "priority", "start", "end", "notes"]
     df = pd.DataFrame([r[:-1] for r in rows], columns=cols)
     df["priority"] = df["priority"].astype(np.int64)
+    df.insert(0, "zone_id", [f"riverton-{i + 1:02d}" for i in range(len(df))])  # stable, so rebuilds match
     gdf = gpd.GeoDataFrame(df, geometry=[r[-1] for r in rows], crs=crs)
     layer = ZoneLayer("Patrol zones", gdf, layer_id="zones")
     roles = [r for r in ("target", "catchment", "control", "patrol") if r in set(df["role"])]
@@ -103,6 +104,7 @@ def add_base_layers(project: Project, outputs: CityOutputs) -> None:
     census_style = graduated(census["pop_total"].to_numpy(dtype=float), "pop_total", "quantiles", 5, "Greens")
     census_layer = add(outputs.city_layers, "census", "Census block groups (population)", census_style,
                        visible=False, layer="census_block_groups")
+    water = add(outputs.city_layers, "water", "River", _single("#a6cee3ff", "#a6cee3ff", 0.5), layer="water")
     beats = add(data / outputs.beats.name, "beats", "Beats", _single("#9ecae140", "#4a6fa5", 0.8, "name"))
     districts = add(data / outputs.districts.name, "districts", "Districts", _single("#00000000", "#222222", 2.2))
     landuse = add(outputs.city_layers, "land_use", "Land use", LayerStyle(), layer="land_use")
@@ -112,7 +114,7 @@ def add_base_layers(project: Project, outputs: CityOutputs) -> None:
     landuse.style = lu_style
     # draw order, bottom first: basemap, hidden census, beats, districts, land use, incidents, zones
     project.layers.remove(incidents)
-    for layer in (streets, census_layer, beats, districts, landuse, incidents, zone_layer(outputs, crs)):
+    for layer in (streets, water, census_layer, beats, districts, landuse, incidents, zone_layer(outputs, crs)):
         project.layers.append(layer)
     project.layers.active = incidents
     xmin, ymin, xmax, ymax = beats.extent()

@@ -31,7 +31,7 @@ def test_project_opens_with_the_layers_in_draw_order(built):
     assert warnings == []
     assert project.working_crs.to_epsg() == 32616
     ids = [layer.id for layer in project.layers]
-    assert ids == ["streets", "census", "beats", "districts", "land_use", "incidents", "zones"]
+    assert ids == ["streets", "water", "census", "beats", "districts", "land_use", "incidents", "zones"]
     by_id = {layer.id: layer for layer in project.layers}
     assert not by_id["census"].visible and by_id["streets"].visible
     assert by_id["beats"].style.label_field == "name"
@@ -44,7 +44,7 @@ def test_project_opens_with_the_layers_in_draw_order(built):
     # every source is inside the project folder, so the project can be moved as a whole
     manifest = json.loads(path.read_text())
     paths = [e["source"]["path"] for e in manifest["layers"] if e["storage"]["kind"] == "source"]
-    assert len(paths) == 6 and all(p.startswith("data/") for p in paths)
+    assert len(paths) == 7 and all(p.startswith("data/") for p in paths)
 
 
 def test_zones_come_from_the_ground_truth(built):
