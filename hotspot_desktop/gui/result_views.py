@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QPushButton, QTableView
 
 from hotspot_desktop.core.styles import QUALITATIVE
 from hotspot_desktop.tools.base import ChartSpec, TableResult
+from hotspot_desktop.tools.charts import x_positions
 
 
 class DataFrameModel(QAbstractTableModel):
@@ -72,14 +73,6 @@ class TableDock(QDockWidget):
             write_table_csv(self.result.frame, path)
 
 
-def _x_numeric(x: list[Any]) -> tuple[np.ndarray, list[str] | None]:
-    """Numeric x positions plus tick labels when x is categorical or dates."""
-    try:
-        return np.asarray(x, dtype=float), None
-    except (TypeError, ValueError):
-        return np.arange(len(x), dtype=float), [str(v)[:10] for v in x]
-
-
 class ChartDock(QDockWidget):
     """A ChartSpec drawn with pyqtgraph (line, bar, scatter or step)."""
 
@@ -94,7 +87,7 @@ class ChartDock(QDockWidget):
         self.plot.setLabel("bottom", spec.x_label)
         self.plot.setLabel("left", spec.y_label)
         self.plot.addLegend()
-        x, ticks = _x_numeric(spec.x)
+        x, ticks = x_positions(spec.x)
         if ticks is not None:
             step = max(1, len(ticks) // 12)
             self.plot.getAxis("bottom").setTicks([[(float(i), t) for i, t in enumerate(ticks)][::step]])

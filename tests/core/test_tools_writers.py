@@ -89,3 +89,23 @@ def test_write_result_names_every_output(tmp_path):
                      "out_z_score.asc"]
     only_table = ToolResult(tables=[TableResult("T", pd.DataFrame({"a": ["=x"]}))])
     assert [p.name for p in write_result(only_table, tmp_path / "t.csv", UTM)] == ["t.csv"]
+
+
+@pytest.mark.parametrize("kind", ["line", "bar", "scatter", "step"])
+def test_chart_spec_draws_with_matplotlib(tmp_path, kind):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hotspot_desktop.tools.charts import draw_chart
+
+    spec = ChartSpec(kind, "Trend", ["2024-01-01", "2024-02-01", "2024-03-01"],
+                     {"theft": [3.0, 4.0, 2.0], "burglary": [1.0, 0.0, 2.0]}, x_label="month", y_label="n",
+                     hlines={"mean": 2.0})
+    fig, ax = plt.subplots()
+    draw_chart(spec, ax)
+    assert ax.get_title() == "Trend" and ax.get_legend() is not None
+    fig.savefig(tmp_path / "c.png")
+    plt.close(fig)
+    assert (tmp_path / "c.png").stat().st_size > 1000
