@@ -8,7 +8,8 @@ process so peak memory is per run:
 
 * ``pyarrow.csv.read_csv`` of the file (the floor: no checks, no projection);
 * ``pandas.read_csv`` (what a script would do);
-* ``load_incidents_csv`` (detection, parsing, checks, dates, projection to UTM, layer).
+* ``load_incidents_csv`` (detection, parsing, checks, dates, projection to UTM, layer);
+* cancel latency: Cancel pressed 0.1 s and 0.6 s into a load, time until ``Cancelled`` is raised.
 
 Prints wall time (median of ``--repeat``), the ratio to the bare read, and peak resident memory
 (VmHWM) above the interpreter's baseline after imports.
@@ -86,6 +87,24 @@ def _one(kind: str, path: Path) -> dict:
     if kind == "pyarrow":
         table = pcsv.read_csv(path)
         extra["rows"] = table.num_rows
+    elif kind.startswith("cancel"):
+        # Press Cancel after a delay; measure how long the loader takes to stop.
+        from hotspot_desktop.core.io.report import Cancelled
+
+        delay = float(kind.split(":")[1])
+        pressed: list[float] = []
+
+        def cancelled() -> bool:
+            if not pressed and time.perf_counter() - t >= delay:
+                pressed.append(time.perf_counter())
+            return bool(pressed)
+
+        try:
+            load_incidents_csv(path, cancelled=cancelled)
+            extra["latency"] = None
+        except Cancelled as exc:
+            extra["latency"] = time.perf_counter() - pressed[0]
+            extra["stage"] = str(exc)
     elif kind == "pandas":
         frame = pd.read_csv(path)
         extra["rows"] = len(frame)
@@ -127,6 +146,11 @@ def main() -> int:
     print(f"{'reader':<46}{'seconds':>9}{'x bare':>8}{'peak MB':>9}")
     for kind, res in results.items():
         print(f"{labels[kind]:<46}{res['seconds']:>9.2f}{res['seconds'] / bare:>8.2f}{res['peak_mb']:>9.0f}")
+    for delay in (0.1, 0.6):
+        res = _run_child(f"cancel:{delay}", path)
+        where = f"during '{res['stage']}'" if res.get("latency") is not None else "(finished first)"
+        lat = "-" if res.get("latency") is None else f"{res['latency'] * 1000:.0f} ms"
+        print(f"cancel pressed at {delay:.1f} s {where}: stopped after {lat}")
     last = results["ours"]["last"]
     print(f"ours: {last['kept']:,} of {last['rows']:,} kept, rejected {last['rejected']}, "
           f"working CRS {last['working_crs']}")
