@@ -74,6 +74,11 @@ CASES = {
     "unparseable_dates.csv": (30, 27, {"unparseable_date": [3, 14, 15]}, {}),
     "malformed_row.csv": (30, 29, {"malformed_row": [7]}, {}),
     "no_dates.csv": (30, 30, {}, {"date": None, "time_span": None}),
+    "police_uk_street.csv": (30, 28, {"missing_coordinates": [13, 14]},
+                             {"date_kind": "month", "date": ["Month"], "offence": "Crime type",
+                              "incident_id": "Crime ID", "working_crs": "EPSG:32630", "windows": 28}),
+    "year_month_components.csv": (30, 30, {}, {"date_kind": "month", "date": ["Year", "Month"], "windows": 30,
+                                               "time_span": ["2019-03-01T00:00:00", "2019-04-01T00:00:00"]}),
 }
 
 ERRORS = {

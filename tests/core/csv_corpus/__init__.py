@@ -179,6 +179,24 @@ def _files() -> dict[str, bytes | str]:
     rows = [",".join(map(str, r)) for r in _basic_rows()]
     rows[6] += ",EXTRA,FIELDS"
     f["malformed_row.csv"] = "\n".join([",".join(BASIC_HEADER)] + rows) + "\n"
+    # data.police.uk street-level crime: month-only dates, empty Crime ID for anti-social behaviour,
+    # empty coordinates for crimes that could not be mapped, a free-text "Location" column.
+    uk = []
+    for i in range(N):
+        lon, lat = round(-0.12 + (LON[i] + 87.68), 6), round(51.5 + (LAT[i] - 41.85), 6)
+        if i in (12, 13):
+            lon = lat = ""
+        crime_id = "" if i % 4 == 0 else f"{i:04d}a1b2c3d4e5f6{i:04d}"
+        uk.append([crime_id, TIMES[i].strftime("%Y-%m"), "Metropolitan Police Service", "Metropolitan Police Service",
+                   lon, lat, "On or near Park Street", "E01000001", "City of London 001A",
+                   "Anti-social behaviour" if i % 4 == 0 else OFF[i].title(), "" if i % 4 == 0 else "Under investigation",
+                   ""])
+    f["police_uk_street.csv"] = _lines(
+        ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location", "LSOA code",
+         "LSOA name", "Crime type", "Last outcome category", "Context"], uk)
+    f["year_month_components.csv"] = _lines(
+        ["id", "Year", "Month", "offence", "lat", "lon"],
+        [[IDS[i], t.year, t.month, OFF[i], LAT[i], LON[i]] for i, t in enumerate(TIMES)])
     f["no_dates.csv"] = _lines(["id", "offence", "lat", "lon"], [[IDS[i], OFF[i], LAT[i], LON[i]] for i in range(N)])
     return f
 
