@@ -7,6 +7,7 @@ selection both ways (``LayerList.active`` <-> current row).
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -53,6 +54,11 @@ class LayerPanel(QDockWidget):
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        remove = QAction("Remove layer", self.view)
+        remove.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.triggered.connect(lambda: self._emit_for_current(self.remove_requested))
+        self.view.addAction(remove)
         layout.addWidget(self.view)
 
         row = QHBoxLayout()

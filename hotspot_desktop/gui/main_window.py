@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._update_title()
         self._install_tools()
+        from hotspot_desktop.gui import zones
+
+        zones.install(self)
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
         f.addAction(self._action("save_as", "Save project &as…", self.on_save_as, S.SaveAs))
         f.addSeparator()
         f.addAction(self._action("add_layer", "&Add layer…", self.on_add_layer, "Ctrl+Shift+A", "add_layer"))
+        f.addAction(self._action("import_csv", "&Import incidents (CSV)…", self.on_import_csv, "Ctrl+Shift+I"))
         f.addSeparator()
         # Other modules (the map composer, briefings) add their entries to this sub-menu.
         self.export_menu = f.addMenu("&Export")
@@ -426,7 +430,7 @@ class MainWindow(QMainWindow):
         return self._current_task is not None or bool(self._load_queue)
 
     # ------------------------------------------------------------------ loading
-    def _add_csv(self, path: Path) -> None:
+    def _add_csv(self, path: Path, review: bool = False) -> None:
         from hotspot_desktop.core.io.csv_detect import detect_with_notes
         from hotspot_desktop.gui.import_dialog import CsvImportDialog, needs_review
 
@@ -435,7 +439,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.show_error("Cannot read CSV", f"{path.name}: {exc}", traceback.format_exc())
             return
-        if not needs_review(schema, notes):
+        if not review and not needs_review(schema, notes):
             self.enqueue_load(LoadRequest(path, {"schema": schema}))
             return
         dialog = CsvImportDialog(path, schema, notes, self)
@@ -618,6 +622,14 @@ class MainWindow(QMainWindow):
         paths, _ = QFileDialog.getOpenFileNames(self, "Add layer", settings.last_directory(), data_file_filter())
         if paths:
             self.add_files(paths)
+
+    def on_import_csv(self) -> None:
+        """Pick a CSV and always review its column mapping before loading."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import incidents", settings.last_directory(),
+                                              "Incident tables (*.csv *.txt);;All files (*)")
+        if path:
+            settings.set_last_directory(path)
+            self._add_csv(Path(path), review=True)
 
     def on_export_map(self) -> None:
         start = str(Path(settings.last_directory()) / f"{self.project.path.stem if self.project.path else 'map'}.pdf")

@@ -162,3 +162,14 @@ def test_remove_is_undoable(qtbot, window):
     assert [lyr.name for lyr in window.project.layers] == ["bottom", "middle", "top"]
     assert names_shown(window.layer_panel) == ["top", "middle", "bottom"]
     assert window.project.layers.active.name == "middle"
+
+
+def test_delete_key_removes_current_layer(qtbot, window):
+    view = window.layer_panel.view
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(window.layer_panel.model.index(0, 0)).center())
+    view.setFocus()
+    window.activateWindow()
+    QTest.keyClick(view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(window.project.layers) == 2, timeout=3000)
+    assert [lyr.name for lyr in window.project.layers] == ["bottom", "middle"]

@@ -216,3 +216,35 @@ def test_preferences_switch_display_units(qtbot, window, monkeypatch):
     from hotspot_desktop.gui import settings
 
     assert settings.display_units() == "ft"
+
+
+def test_identify_double_click_selects_feature(qtbot, window, tmp_path):
+    load_csv(qtbot, window, write_csv(tmp_path))
+    layer = window.project.layers[0]
+    window.canvas.features_identified.emit([(layer, 3, {"offence": "Robbery"})])
+    tree = window._identify_dock.widget().tree
+    item = tree.topLevelItem(0)
+    tree.itemDoubleClicked.emit(item, 0)
+    assert list(layer.selection) == [3]
+
+
+def test_import_csv_action_always_shows_mapping(qtbot, window, tmp_path, monkeypatch):
+    path = write_csv(tmp_path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    window.named_actions["import_csv"].trigger()
+    dialog = window.last_import_dialog
+    assert dialog.isVisible() and dialog.x.currentText() == "longitude"
+    dialog.offence.setCurrentIndex(dialog.offence.findText("(none)"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(window.project.layers) == 1 and not window.is_busy(), timeout=30000)
+    assert not window.project.layers[0].has_column("offence")
+
+
+def test_cancelled_load_adds_nothing(qtbot, window, tmp_path):
+    from hotspot_desktop.gui.load_task import LoadRequest, LoadTask
+
+    task = LoadTask(LoadRequest(write_csv(tmp_path)), None)
+    with qtbot.waitSignal(task.cancelled, timeout=30000):
+        task.cancel()  # pressed before the first checkpoint: the loader stops there
+        task.start()
+    assert task.wait(10)
