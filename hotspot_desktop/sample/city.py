@@ -15,8 +15,7 @@ from hotspot_desktop.sample.geography import build_geography
 from hotspot_desktop.sample.incidents import make_calendar, simulate
 from hotspot_desktop.sample.regions import build_regions
 from hotspot_desktop.sample.truth import ground_truth
-from hotspot_desktop.sample.writers import (choose_dirt, write_gpkg_layers, write_incident_csvs,
-                                            write_shapefile)
+from hotspot_desktop.sample.writers import choose_dirt, write_gpkg_layers, write_incident_csvs, write_shapefile
 
 MAX_INCIDENTS = 5_000_000
 

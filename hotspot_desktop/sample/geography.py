@@ -210,7 +210,7 @@ def _census(rng: np.random.Generator, boundary: Polygon, river: Polygon) -> gpd.
             sx = rng.uniform(xc[i], xc[i + 1], 64)
             sy = rng.uniform(yc[j], yc[j + 1], 64)
             dens = float(population_density(sx, sy).mean())
-            pop = int(round(dens * cell.area / 1e6 * rng.lognormal(0.0, 0.12)))
+            pop = round(dens * cell.area / 1e6 * rng.lognormal(0.0, 0.12))
             cx, cy = (xc[i] + xc[i + 1]) / 2, (yc[j] + yc[j + 1]) / 2
             # neighbourhood composition: smooth fields, so groups are unevenly spread as in real cities
             logits = np.array([1.2 - 0.0004 * cx + 0.0002 * cy,
@@ -223,7 +223,7 @@ def _census(rng: np.random.Generator, boundary: Polygon, river: Polygon) -> gpd.
             rows.append({"geoid": f"RVT{tract:04d}-BG{j % 2 + 1}", "name": f"Block Group {j % 2 + 1}, Tract {tract}",
                          "pop_total": pop, "pop_white": int(groups[0]), "pop_black": int(groups[1]),
                          "pop_hispanic": int(groups[2]), "pop_asian": int(groups[3]), "pop_other": int(groups[4]),
-                         "households": int(round(pop / rng.uniform(2.1, 2.8)))})
+                         "households": round(pop / rng.uniform(2.1, 2.8))})
             geoms.append(cell)
     df = pd.DataFrame(rows)
     for col in ("pop_total", "pop_white", "pop_black", "pop_hispanic", "pop_asian", "pop_other", "households"):
@@ -258,7 +258,7 @@ def _landuse(rng: np.random.Generator, pieces: dict[str, np.ndarray], streets: g
     d_down = np.hypot(local_x - 300.0, local_y - 500.0)
     d_yard = np.hypot(local_x - spec.EMERGING.x, local_y - spec.EMERGING.y)
     no_yard = d_yard > 400.0
-    bar_name = lambda k, p: f"The {_BAR_A[k % 12]} {_BAR_B[(k * 5 + k // 12) % 12]}"  # noqa: E731
+    bar_name = lambda k, p: f"The {_BAR_A[k % 12]} {_BAR_B[(k * 5 + k // 12) % 12]}"
     place(np.flatnonzero((d_down < 250) & no_yard), 14, "bar", bar_name)
     place(np.flatnonzero((d_down >= 250) & (d_down < 900)), 10, "bar", lambda k, p: bar_name(k + 14, p))
     place(np.flatnonzero((cls == 0) & (d_down >= 900) & no_yard), 10, "bar", lambda k, p: bar_name(k + 24, p))

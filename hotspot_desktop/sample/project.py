@@ -26,7 +26,7 @@ from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 from hotspot_desktop.core.styles import Category, LayerStyle, Symbol, categorised, graduated
 from hotspot_desktop.sample import spec
 from hotspot_desktop.sample.city import CityOutputs, generate_city
-from hotspot_desktop.sample.regions import _hand_drawn
+from hotspot_desktop.sample.regions import hand_drawn_polygon
 from hotspot_desktop.sample.writers import fixed_gdal_date
 
 ResultStep = Callable[[Project, CityOutputs], None]
@@ -71,7 +71,7 @@ def zone_layer(outputs: CityOutputs, crs) -> ZoneLayer:
     rng = np.random.default_rng(spec.DESIGN_SEED + 1)
     for name, x, y, r, unit, shift in spec.PATROLS:
         rows.append((name, "patrol", unit, shift, 2, truth["parameters"]["data_start"], "",
-                     "Routine directed patrol (no planted effect).", _hand_drawn(rng, cx + x, cy + y, r)))
+                     "Routine directed patrol (no planted effect).", hand_drawn_polygon(rng, cx + x, cy + y, r)))
     cols = ["name", "role", "unit", "shift", "priority", "start", "end", "notes"]
     df = pd.DataFrame([r[:-1] for r in rows], columns=cols)
     df["priority"] = df["priority"].astype(np.int64)

@@ -34,7 +34,7 @@ class Regions:
     controls: list[InterventionRegions]
 
 
-def _hand_drawn(rng: np.random.Generator, cx: float, cy: float, r: float) -> Polygon:
+def hand_drawn_polygon(rng: np.random.Generator, cx: float, cy: float, r: float) -> Polygon:
     n = 11
     ang = np.sort(np.linspace(0, 2 * np.pi, n, endpoint=False) + rng.uniform(-0.15, 0.15, n))
     rad = r * (1.0 + rng.uniform(-0.13, 0.13, n))
@@ -58,7 +58,7 @@ def build_regions(centre: tuple[float, float]) -> Regions:
 
     def zone(z: spec.InterventionZoneSpec, with_sectors: bool) -> InterventionRegions:
         cx, cy = ox + z.x, oy + z.y
-        target = _hand_drawn(rng, cx, cy, z.radius_m)
+        target = hand_drawn_polygon(rng, cx, cy, z.radius_m)
         ring = target.buffer(z.catchment_m, quad_segs=16).difference(target)
         if with_sectors:
             wedge = _wedge(cx, cy, z.displacement_bearing, spec.DISPLACEMENT_SECTOR_DEG,

@@ -120,10 +120,10 @@ def ground_truth(geo: Geography, regions: Regions, sim: Simulation, *, seed: int
         },
         "dirt": dirt_counts,
         "notes": [
-            "Expected counts are over all incidents by their true time; about 0.3% of rows carry dirt "
-            "(see 'dirt') and some burglary / theft-from-vehicle times are windows whose start is exported.",
-            "Expected counts include the intervention effect where a region overlaps a target or catchment "
-            "('after_without_intervention' gives the counterfactual).",
+            ("Expected counts are over all incidents by their true time; about 0.3% of rows carry dirt "
+             "(see 'dirt') and some burglary / theft-from-vehicle times are windows whose start is exported."),
+            ("Expected counts include the intervention effect where a region overlaps a target or catchment "
+             "('after_without_intervention' gives the counterfactual)."),
         ],
     }
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows).drop(columns="geometry"),

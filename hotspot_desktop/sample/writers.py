@@ -53,7 +53,7 @@ class Dirt:
 
 def choose_dirt(rng: np.random.Generator, n: int) -> Dirt:
     """Disjoint random rows for each defect, sized by ``spec.DIRT_SHARES``."""
-    sizes = {k: int(round(share * n)) for k, share in spec.DIRT_SHARES.items()}
+    sizes = {k: round(share * n) for k, share in spec.DIRT_SHARES.items()}
     rows = rng.permutation(n)[: sum(sizes.values())]
     out, at = {}, 0
     for k in spec.DIRT_SHARES:
@@ -151,7 +151,7 @@ def write_incident_csvs(geo: Geography, sim: Simulation, dirt: Dirt, latlon_path
         "occurred_from": with_junk(_format_time(start, sim.start, "%Y-%m-%d %H:%M"), BAD_DATES_ISO),
         "occurred_to": window("%Y-%m-%d %H:%M", np.maximum(sim.end, 0)),
         "block": blocks, "beat": beats, "lat": coord(lat), "lon": coord(lon),
-    }).take(take)
+    }).select(list(LATLON_COLUMNS)).take(take)
     _write_csv(latlon, latlon_path)
     upper = pc.utf8_upper(offense)
     plane = pa.table({
@@ -160,7 +160,7 @@ def write_incident_csvs(geo: Geography, sim: Simulation, dirt: Dirt, latlon_path
         "TIME": _format_time(start, sim.start, "%H:%M"),
         "DATE_TO": window("%m/%d/%Y", np.maximum(sim.end, 0)), "TIME_TO": window("%H:%M", np.maximum(sim.end, 0)),
         "BEAT": beats, "BLOCK": pc.utf8_upper(blocks), "X_COORD": coord(fx), "Y_COORD": coord(fy),
-    }).take(take)
+    }).select(list(STATEPLANE_COLUMNS)).take(take)
     _write_csv(plane, stateplane_path)
     stateplane_path.with_suffix(".prj").write_text(
         CRS.from_epsg(spec.STATE_PLANE_EPSG).to_wkt(WktVersion.WKT1_ESRI))

@@ -204,10 +204,10 @@ def test_cancel_and_bad_arguments(tmp_path):
 
 def test_cli_help_and_run(tmp_path):
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-m", "hotspot_desktop.sample", "--help"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "hotspot_desktop.sample", "--help"], check=False, capture_output=True, text=True,
                          cwd=root)
     assert out.returncode == 0 and "--incidents" in out.stdout
     out = subprocess.run([sys.executable, "-m", "hotspot_desktop.sample", str(tmp_path / "c"), "--incidents", "500",
-                          "--years", "1", "--quiet"], capture_output=True, text=True, cwd=root)
+                          "--years", "1", "--quiet"], check=False, capture_output=True, text=True, cwd=root)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "c" / "ground_truth.json").is_file()
