@@ -48,6 +48,15 @@ class TaskPanel(QDockWidget):
     def cancel_button(self, task_id: int) -> QPushButton:
         return self.table.cellWidget(self._rows[task_id], 4)  # type: ignore[return-value]
 
+    def set_notes(self, task: Task, notes: list[str]) -> None:
+        """Show a finished run's notes (rules used, warnings) as the row's tooltip."""
+        row = self._rows.get(task.id)
+        if row is None or not notes:
+            return
+        text = "\n".join(notes)
+        for col in (0, 1, 3):
+            self.table.item(row, col).setToolTip(text)
+
     def _add(self, task: Task) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)

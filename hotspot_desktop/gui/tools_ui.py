@@ -6,6 +6,7 @@ calls :func:`rerun` from a result layer's context menu.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Callable
 
@@ -135,10 +136,11 @@ class ToolsUI(QObject):
         project.changed.emit("analyses")
         if result.tables or result.charts:
             show_results(self.window, result.tables, result.charts)
+        self.task_panel.set_notes(task, result.notes)
         msg = f"{task.label} finished in {task.elapsed():.1f} s"
         if result.notes:
             msg += " - " + "; ".join(n for n in result.notes if not n.startswith("STALE"))
-        self.window.statusBar().showMessage(msg, 8000)
+        self.window.statusBar().showMessage(msg if len(msg) <= 160 else msg[:157] + "…", 8000)
         if result.warnings:
             log.warning("%s: %s", task.label, " ".join(result.warnings))
             box = QMessageBox(QMessageBox.Icon.Warning, task.label, "\n".join(result.warnings),
@@ -150,8 +152,12 @@ class ToolsUI(QObject):
     def _on_failed(self, task: Task, message: str, details: str) -> None:
         from hotspot_desktop.gui.errors import append_log
 
-        log.error("tool %s failed: %s", task.prepared.tool.id, message)
-        append_log(f"tool {task.prepared.tool.id} ({task.label}) failed: {message}\n{details}")
+        tool = task.prepared.tool
+        log.error("tool %s failed: %s", tool.id, message)
+        # The run's context; the traceback itself is logged by window.show_error with the dialog.
+        params = json.dumps(task.prepared.parameters, default=str)
+        append_log(f"tool {tool.id} v{tool.version} ({task.label}) failed after {task.elapsed():.1f} s: "
+                   f"{message}\nparameters: {params}")
         self.window.show_error(f"{task.label} failed", message, details)
 
     def _on_cancelled(self, task: Task) -> None:
