@@ -141,3 +141,18 @@ def test_iso_times_with_utc_offsets_keep_the_local_clock(tmp_path):
     layer, report = load_incidents_csv(path)
     assert layer.attributes["time"].tolist() == [pd.Timestamp("2019-03-01 22:15"), pd.Timestamp("2019-03-02 01:05:30")]
     assert report.rows_kept == 2
+
+
+def test_a_wrong_user_date_format_rejects_rows_and_says_why(corpus):
+    schema = detect_csv(corpus["basic.csv"])
+    schema = schema.with_changes(date=DateSpec("single", ["date"], "%d.%m.%Y"))
+    layer, report = load_incidents_csv(corpus["basic.csv"], schema=schema)
+    assert report.rejected_counts() == {"unparseable_date": 30} and len(layer) == 0
+    assert any("could be read as %d.%m.%Y" in w for w in report.warnings)
+
+
+def test_swap_is_a_detection_note(corpus):
+    from hotspot_desktop.core.io.csv_detect import detect_with_notes
+
+    schema, notes = detect_with_notes(corpus["swapped_polar.csv"])
+    assert schema.swapped and any("swapped back" in n for n in notes)

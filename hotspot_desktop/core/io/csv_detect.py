@@ -90,6 +90,8 @@ def detect_with_notes(path: Path, *, sample_rows: int = 5000, crs: CRS | str | N
     incident_id = csv_columns.guess_incident_id(sniffed.columns, sample, used)
     schema = schema.with_changes(date=date, date_end=date_end, offence=offence, incident_id=incident_id)
     schema = resolve_crs(path, schema, sample, crs)
+    if schema.swapped:
+        notes.append(f"'{schema.x}' holds latitudes and '{schema.y}' longitudes; they will be swapped back")
     return schema, notes
 
 

@@ -23,7 +23,7 @@ from hotspot_desktop.core.io.csv_detect import (
     preview_rows,
 )
 from hotspot_desktop.core.io.csv_read import read_table
-from hotspot_desktop.core.io.csv_schema import CsvSchema
+from hotspot_desktop.core.io.csv_schema import CsvSchema, DateSpec
 from hotspot_desktop.core.io.csv_sniff import DELIMITER_NAMES, sniff
 from hotspot_desktop.core.io.report import LoadError, LoadReport
 from hotspot_desktop.core.model import PointLayer, SourceRef
@@ -180,6 +180,10 @@ def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tu
             start, e = np.where(backwards, e, start), np.where(backwards, start, e)
         longer = both & (e > np.where(np.isnat(end), start, end))
         end = np.where(longer, e, end)
+    if bad.all() and len(bad):
+        spec: DateSpec = schema.date  # type: ignore[assignment]
+        report.warnings.append(f"no date in {', '.join(spec.columns)} could be read as {spec.format or spec.kind}; "
+                               "choose the date format in the import dialog")
     reject("unparseable_date", bad)
     return start, end
 
