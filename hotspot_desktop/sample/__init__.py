@@ -8,7 +8,7 @@ EPSG:32616, WGS 84 / UTM 16N). :func:`generate_city` writes, into one folder:
   within a window (all burglaries, some thefts from vehicles), whose end is ``occurred_to``
   (empty for exact times).
 * ``incidents_stateplane.csv`` + ``.prj``: the same incidents as an RMS export in NAD83 / Illinois
-  East (ftUS, EPSG:3435): CASE_NUMBER, OFFENSE, DATE (MM/DD/YYYY), TIME, DATE_TO, TIME_TO, BEAT,
+  East (ftUS, EPSG:3435): CASE_NUMBER, OFFENSE, DATE_FROM (MM/DD/YYYY), TIME_FROM, DATE_TO, TIME_TO, BEAT,
   BLOCK, X_COORD, Y_COORD.
 * ``beats.shp`` and ``districts.shp`` (EPSG:3435); ``streets.gpkg`` (layer ``streets``: street_id,
   name, class) and ``city.gpkg`` (layers ``land_use``, ``census_block_groups`` with pop_total,

@@ -32,7 +32,7 @@ US_FOOT = 1200.0 / 3937.0
 
 # Column names of the two incident exports (the loaders' column detection is tested against them).
 LATLON_COLUMNS = ("incident_id", "offense", "occurred_from", "occurred_to", "block", "beat", "lat", "lon")
-STATEPLANE_COLUMNS = ("CASE_NUMBER", "OFFENSE", "DATE", "TIME", "DATE_TO", "TIME_TO", "BEAT", "BLOCK",
+STATEPLANE_COLUMNS = ("CASE_NUMBER", "OFFENSE", "DATE_FROM", "TIME_FROM", "DATE_TO", "TIME_TO", "BEAT", "BLOCK",
                       "X_COORD", "Y_COORD")
 BAD_DATES_ISO = ("0000-00-00 00:00", "2024-13-45 10:00", "unknown", "N/A", "31/31/2024 25:00")
 BAD_DATES_US = ("00/00/0000", "13/45/2024", "UNKNOWN", "N/A", "31/31/2024")
@@ -156,8 +156,8 @@ def write_incident_csvs(geo: Geography, sim: Simulation, dirt: Dirt, latlon_path
     upper = pc.utf8_upper(offense)
     plane = pa.table({
         "CASE_NUMBER": ids, "OFFENSE": upper,
-        "DATE": with_junk(_format_time(start, sim.start, "%m/%d/%Y"), BAD_DATES_US),
-        "TIME": _format_time(start, sim.start, "%H:%M"),
+        "DATE_FROM": with_junk(_format_time(start, sim.start, "%m/%d/%Y"), BAD_DATES_US),
+        "TIME_FROM": _format_time(start, sim.start, "%H:%M"),
         "DATE_TO": window("%m/%d/%Y", np.maximum(sim.end, 0)), "TIME_TO": window("%H:%M", np.maximum(sim.end, 0)),
         "BEAT": beats, "BLOCK": pc.utf8_upper(blocks), "X_COORD": coord(fx), "Y_COORD": coord(fy),
     }).select(list(STATEPLANE_COLUMNS)).take(take)
