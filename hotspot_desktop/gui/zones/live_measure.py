@@ -1,0 +1,74 @@
+"""What the live measure next to the cursor is computed against: the incidents of the active
+point layer after its filter, and the study area (union of the polygon layers, else the
+incidents' convex hull). Rebuilt only when one of those changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from hotspot_desktop.core.crs import format_area, format_length
+from hotspot_desktop.core.model import PointLayer, Project
+from hotspot_desktop.core.zones.measures import LiveMeasurer
+
+
+def measure_points(project: Project) -> PointLayer | None:
+    """The point layer zones are measured against: the active one, else the top one."""
+    active = project.layers.active
+    if isinstance(active, PointLayer):
+        return active
+    points = project.point_layers()
+    return points[-1] if points else None
+
+
+def study_area_m2(project: Project, x: np.ndarray, y: np.ndarray) -> float:
+    """Area of the union of the project's polygon layers (zones excepted), else of the
+    incidents' convex hull."""
+    polys = [g for layer in project.layers.of_kind("vector") if layer.geometry_kind == "polygon"
+             for g in layer.gdf.geometry.values if g is not None]
+    if polys:
+        return float(shapely.union_all(polys).area)
+    if x.size >= 3:
+        return float(shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).area)
+    return 0.0
+
+
+class LiveMeasureSource:
+    """A LiveMeasurer for the project's current incidents, cached until something changes."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._key: tuple | None = None
+        self._measurer: LiveMeasurer | None = None
+
+    def _state_key(self, layer: PointLayer | None) -> tuple:
+        polys = tuple((lyr.id, lyr.data_version) for lyr in self.project.layers.of_kind("vector")
+                      if lyr.geometry_kind == "polygon")
+        if layer is None:
+            return (None, polys)
+        return (layer.id, layer.data_version, id(layer.filter), polys)
+
+    def measurer(self) -> LiveMeasurer | None:
+        layer = measure_points(self.project)
+        key = self._state_key(layer)
+        if key != self._key:
+            self._key = key
+            if layer is None:
+                self._measurer = None
+            else:
+                x, y = layer.filtered_xy()
+                self._measurer = LiveMeasurer(x, y, study_area_m2(self.project, x, y))
+        return self._measurer
+
+    def text(self, geom: BaseGeometry | None, radius_m: float | None = None) -> str:
+        """"radius · area · incidents (share) · PAI" for ``geom`` in the project's units."""
+        if geom is None or geom.is_empty or geom.area <= 0:
+            return ""
+        units = self.project.display_units
+        area = format_area(geom.area, units)
+        m = self.measurer()
+        text = area if m is None else m.measure(geom).text(area)
+        if radius_m is not None:
+            text = f"radius {format_length(radius_m, units)} · {text}"
+        return text
