@@ -79,6 +79,7 @@ def detect_with_notes(path: Path, *, sample_rows: int = 5000, crs: CRS | str | N
     sample = sniffed.sample
     coords = csv_columns.guess_coordinates(sniffed.columns, sample, sniffed.delimiter)
     schema = CsvSchema(encoding=sniffed.encoding, delimiter=sniffed.delimiter, columns=sniffed.columns,
+                       skip_rows=sniffed.skip_rows,
                        x=coords.x, y=coords.y, location=coords.location,
                        location_format=coords.location_format, decimal=coords.decimal)  # type: ignore[arg-type]
     used = set(schema.coordinate_columns)
@@ -103,7 +104,8 @@ def preview_rows(path: str | Path, schema: CsvSchema, n: int = 20) -> pd.DataFra
     show the user whether the guesses are right before loading.
     """
     path = Path(path)
-    sniffed = sniff(path, sample_rows=n, encoding=schema.encoding, delimiter=schema.delimiter)
+    sniffed = sniff(path, sample_rows=n, encoding=schema.encoding, delimiter=schema.delimiter,
+                    skip_rows=schema.skip_rows)
     rows = sniffed.sample.copy()
     if list(rows.columns) != list(schema.columns) and len(rows.columns) == len(schema.columns):
         rows.columns = schema.columns

@@ -69,7 +69,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     report.rows_read = n + len(invalid)
     if report.rows_read == 0:
         raise LoadError(f"{path.name} has a header but no data rows.", report)
-    row_numbers = _row_numbers(n, invalid)
+    row_numbers = _row_numbers(n, invalid, schema.skip_rows)
 
     checkpoint(progress, cancelled, 0.52, "checking coordinates")
     code = np.zeros(n, dtype=np.int8)
@@ -130,16 +130,22 @@ def _check_schema(path: Path, schema: CsvSchema, report: LoadReport) -> None:
     if missing:
         raise LoadError(f"{path.name} has no column {', '.join(repr(c) for c in missing)}.", report)
     if schema.crs is None:
-        if len(sniff(path, sample_rows=1).sample) == 0:
+        if len(sniff(path, sample_rows=1, encoding=schema.encoding, delimiter=schema.delimiter,
+                     skip_rows=schema.skip_rows).sample) == 0:
             raise LoadError(f"{path.name} has a header but no data rows.", report)
         raise LoadError(f"{path.name}: the coordinates are projected (outside longitude/latitude ranges) and "
                         f"their coordinate system is unknown. Put {path.stem}.prj beside the file or choose "
                         "the CRS (for example --crs EPSG:32610).", report)
 
 
-def _row_numbers(n: int, invalid: list) -> np.ndarray:
+def _data_row(invalid_row, skip_rows: int) -> int:
+    """1-based data-row number of a malformed row (Arrow gives its physical line number)."""
+    return invalid_row.number - 1 - skip_rows if invalid_row.number is not None else 0
+
+
+def _row_numbers(n: int, invalid: list, skip_rows: int) -> np.ndarray:
     """1-based data-row numbers of the parsed rows (Arrow skipped the malformed ones)."""
-    skipped = sorted(r.number - 1 for r in invalid if r.number is not None)
+    skipped = sorted(_data_row(r, skip_rows) for r in invalid if r.number is not None)
     if len(skipped) != len(invalid) or not skipped:
         return np.arange(1, n + 1)
     return np.setdiff1d(np.arange(1, n + len(skipped) + 1), np.array(skipped))[:n]
@@ -252,7 +258,7 @@ def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, row_numb
     report.rows_kept = int((code == 0).sum())
     parts = []
     if invalid:
-        nums = [r.number - 1 if r.number is not None else 0 for r in invalid]
+        nums = [_data_row(r, schema.skip_rows) for r in invalid]
         report.reject(MALFORMED, nums)
         parts.append(pd.DataFrame({"row": nums, "reason": MALFORMED, "raw_line": [r.text for r in invalid]}))
     for i, reason in enumerate(REASON_ORDER, start=1):

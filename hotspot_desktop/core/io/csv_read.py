@@ -112,7 +112,7 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
         return "skip"
 
     read_opts = pcsv.ReadOptions(encoding=arrow_encoding(schema.encoding), column_names=schema.columns,
-                                 skip_rows=1, block_size=1 << 22,
+                                 skip_rows=schema.skip_rows + 1, block_size=1 << 22,
                                  use_threads=threads)
     parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid,
                                    newlines_in_values=multiline)

@@ -68,6 +68,7 @@ class CsvSchema:
     encoding: str = "utf-8"
     delimiter: str = ","
     columns: list[str] = field(default_factory=list)
+    skip_rows: int = 0  # physical lines above the header (blank lines, report titles, "sep=;")
     x: str | None = None
     y: str | None = None
     location: str | None = None
@@ -96,6 +97,7 @@ class CsvSchema:
         epsg = self.crs.to_epsg() if self.crs is not None else None
         return {
             "encoding": self.encoding, "delimiter": self.delimiter, "columns": list(self.columns),
+            "skip_rows": self.skip_rows,
             "x": self.x, "y": self.y, "location": self.location, "location_format": self.location_format,
             "decimal": self.decimal,
             "crs": None if self.crs is None else (f"EPSG:{epsg}" if epsg else self.crs.to_wkt()),
@@ -110,7 +112,7 @@ class CsvSchema:
         crs = d.get("crs")
         return cls(
             encoding=d.get("encoding", "utf-8"), delimiter=d.get("delimiter", ","),
-            columns=list(d.get("columns") or []), x=d.get("x"), y=d.get("y"), location=d.get("location"),
+            columns=list(d.get("columns") or []), skip_rows=int(d.get("skip_rows", 0)), x=d.get("x"), y=d.get("y"), location=d.get("location"),
             location_format=d.get("location_format"), decimal=d.get("decimal", "."),
             crs=None if crs is None else CRS.from_user_input(crs), crs_source=d.get("crs_source"),
             swapped=bool(d.get("swapped", False)), date=DateSpec.from_dict(d.get("date")),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Sniffed:
     delimiter: str
     columns: list[str]
     sample: pd.DataFrame  # object dtype, "" for empty fields, header excluded
+    skip_rows: int = 0  # physical lines above the header (blank lines, titles, Excel's "sep=;")
 
 
 def detect_encoding(head: bytes) -> str:
@@ -53,20 +55,43 @@ def _decode(head: bytes, encoding: str, truncated: bool) -> str:
     return text
 
 
+def _widths(lines: list[str], delim: str) -> list[int]:
+    return [len(row) for row in csv.reader(lines, delimiter=delim)]
+
+
+def _mode(values: list[int]) -> int:
+    return max(sorted(set(values)), key=values.count)
+
+
 def detect_delimiter(lines: list[str]) -> str:
-    """The delimiter that splits the header into the most fields that the data rows agree with."""
+    """The delimiter that splits the most lines into the same, largest number of fields.
+
+    Scored on the most common field count rather than the first line's, so a title line above
+    the header does not decide.
+    """
     best, best_score = ",", (-1.0, 0)
-    text = "\n".join(lines)
     for delim in DELIMITERS:
-        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if r]
-        if not rows or len(rows[0]) < 2:
+        widths = _widths(lines, delim)
+        if not widths:
             continue
-        n = len(rows[0])
-        agree = sum(len(r) == n for r in rows[1:]) / max(1, len(rows) - 1) if len(rows) > 1 else 1.0
-        score = (agree, n)
+        width = _mode(widths)
+        if width < 2:
+            continue
+        score = (widths.count(width) / len(widths), width)
         if score > best_score:
             best, best_score = delim, score
     return best
+
+
+def header_line(lines: list[str], delimiter: str) -> int:
+    """Index of the header among ``lines``: the first line as wide as the table (titles skipped)."""
+    nonblank = [i for i, ln in enumerate(lines) if ln.strip()][:60]
+    widths = _widths([lines[i] for i in nonblank], delimiter)
+    width = _mode(widths)
+    for i, w in zip(nonblank[:10], widths[:10]):
+        if w >= width:
+            return i
+    return nonblank[0]
 
 
 def unique_columns(header: list[str]) -> list[str]:
@@ -85,8 +110,8 @@ def unique_columns(header: list[str]) -> list[str]:
 
 
 def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
-          delimiter: str | None = None) -> Sniffed:
-    """Read the head of ``path``: encoding, delimiter, header, and up to ``sample_rows`` rows."""
+          delimiter: str | None = None, skip_rows: int | None = None) -> Sniffed:
+    """Read the head of ``path``: encoding, delimiter, lines above the header, header, sample rows."""
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
         truncated = bool(fh.read(1))
@@ -94,9 +119,19 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
         raise LoadError(f"{path.name} is empty.")
     encoding = encoding or detect_encoding(head)
     text = _decode(head, encoding, truncated)
-    lines = [ln for ln in text.splitlines() if ln.strip()][:60]
-    delimiter = delimiter or detect_delimiter(lines)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    lines = text.splitlines()
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise LoadError(f"{path.name} is empty.")
+    if skip_rows is None:
+        hint = re.match(r"^\s*sep=(.)\s*$", lines[first], flags=re.IGNORECASE)  # Excel's delimiter line
+        if hint:
+            delimiter = delimiter or hint.group(1)
+            first += 1
+        delimiter = delimiter or detect_delimiter([ln for ln in lines[first:first + 80] if ln.strip()])
+        skip_rows = first + header_line(lines[first:first + 80], delimiter)
+    delimiter = delimiter or detect_delimiter([ln for ln in lines[skip_rows:skip_rows + 80] if ln.strip()])
+    reader = csv.reader(io.StringIO("\n".join(lines[skip_rows:])), delimiter=delimiter)
     rows: list[list[str]] = []
     header: list[str] | None = None
     for row in reader:
@@ -108,9 +143,10 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
         rows.append(row)
         if len(rows) >= sample_rows:
             break
-    assert header is not None  # the file has at least one non-blank line
+    if header is None:
+        raise LoadError(f"{path.name} has no header line.")
     columns = unique_columns(header)
     n = len(columns)
     fixed = [(r + [""] * n)[:n] for r in rows]
     sample = pd.DataFrame(fixed, columns=columns, dtype=object)
-    return Sniffed(encoding, delimiter, columns, sample)
+    return Sniffed(encoding, delimiter, columns, sample, skip_rows)

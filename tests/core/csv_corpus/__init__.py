@@ -197,6 +197,14 @@ def _files() -> dict[str, bytes | str]:
     f["year_month_components.csv"] = _lines(
         ["id", "Year", "Month", "offence", "lat", "lon"],
         [[IDS[i], t.year, t.month, OFF[i], LAT[i], LON[i]] for i, t in enumerate(TIMES)])
+    # An RMS report export: a title, a "generated" line with a comma, a blank line, then the table,
+    # with one malformed row.
+    rows = [",".join(map(str, r)) for r in _basic_rows()]
+    rows[6] += ",EXTRA"
+    f["title_lines.csv"] = ("Incident report - District 12\nGenerated 2019-04-08, by CrimeView\n\n"
+                            + "\n".join([",".join(BASIC_HEADER)] + rows) + "\n")
+    f["excel_sep_hint.csv"] = "sep=;\n" + _lines(BASIC_HEADER, _basic_rows(), ";")
+    f["leading_blank_lines.csv"] = "\n\n" + _lines(BASIC_HEADER, _basic_rows())
     f["no_dates.csv"] = _lines(["id", "offence", "lat", "lon"], [[IDS[i], OFF[i], LAT[i], LON[i]] for i in range(N)])
     return f
 
