@@ -144,6 +144,24 @@ def marker_footprint_px(size: float) -> int:
     return max(1, int(round(size)))
 
 
+def disc_footprint(side: int) -> np.ndarray:
+    """Boolean ``side`` x ``side`` disc: the pixels a round marker of that diameter covers."""
+    c = (side - 1) / 2.0
+    d = np.arange(side) - c
+    return (d[:, None] ** 2 + d[None, :] ** 2) <= (side / 2.0) ** 2
+
+
+def disc_sum(grid: np.ndarray, side: int) -> np.ndarray:
+    """Sum of ``grid`` over the disc of diameter ``side`` centred on each cell: how many
+    round markers of that size cover each pixel."""
+    if side <= 3:
+        return box_sum(grid, side)  # a 3-pixel disc is the full square
+    from scipy.ndimage import correlate
+
+    g = grid.astype(np.float32, copy=False)
+    return correlate(g, disc_footprint(side).astype(np.float32), mode="constant", cval=0.0)
+
+
 def hex_to_rgba(color: str) -> tuple[int, int, int, int]:
     """``#rrggbb`` / ``#rrggbbaa`` (or any matplotlib colour name) as 0..255 RGBA."""
     c = color.strip()
@@ -164,7 +182,7 @@ def density_rgba_single(counts: np.ndarray, color: str, marker_px: int) -> np.nd
     whose footprint covers the pixel; so switching between markers and density is invisible.
     """
     r, g, b, a = hex_to_rgba(color)
-    n = box_sum(counts, marker_px)
+    n = disc_sum(counts, marker_px)
     out = np.empty(counts.shape + (4,), dtype=np.uint8)
     out[..., 0], out[..., 1], out[..., 2] = r, g, b
     out[..., 3] = _composite_alpha_lut(a)[_lut_index(n)]
@@ -213,10 +231,10 @@ def density_rgba_classes(class_counts: list[np.ndarray], colors: list[str], mark
     if marker_px > 1:
         from scipy.ndimage import maximum_filter
 
-        key = maximum_filter(key, size=marker_px, mode="constant", cval=0)
+        key = maximum_filter(key, footprint=disc_footprint(marker_px), mode="constant", cval=0)
     lab = key % (nclass + 1) - 1
     rgba = np.array([hex_to_rgba(c) for c in colors], dtype=np.float64)
-    n = box_sum(total, marker_px)
+    n = disc_sum(total, marker_px)
     out = np.zeros(shape + (4,), dtype=np.uint8)
     has = lab >= 0
     col = rgba[lab[has]]

@@ -128,3 +128,13 @@ def test_hex_to_rgba():
     assert rm.hex_to_rgba("#ff000080") == (255, 0, 0, 128)
     assert rm.hex_to_rgba("#00ff00") == (0, 255, 0, 255)
     assert rm.hex_to_rgba("black") == (0, 0, 0, 255)
+
+
+def test_disc_footprint_is_round_and_disc_sum_counts_covering_markers():
+    fp = rm.disc_footprint(5)
+    assert fp.sum() == 21 and not fp[0, 0] and fp[2, 0] and fp[0, 2]
+    assert rm.disc_footprint(3).all()
+    grid = np.zeros((9, 9))
+    grid[4, 4] = 2
+    s = rm.disc_sum(grid, 5)
+    assert s[4, 4] == 2 and s[4, 2] == 2 and s[2, 2] == 0 and s[4, 1] == 0

@@ -180,7 +180,7 @@ def test_selection_is_highlighted_and_zoomed_to(qtbot):
 def test_raster_cell_lands_at_its_map_position(qtbot):
     values = np.full((10, 10), np.nan)
     values[2, 7] = 5.0  # row 2 from the south, column 7
-    values[0, 0] = 1.0
+    values[9, 0] = 1.0  # north-west corner (the scale bar sits in the south-west)
     layer = RasterLayer("grid", values, x0=0.0, y0=0.0, cell_size=100.0)
     layer.style.raster.ramp = "Reds"
     p = Project()
@@ -192,7 +192,7 @@ def test_raster_cell_lands_at_its_map_position(qtbot):
     # The mirrored cell (row 7 from the top) and NaN cells stay transparent.
     assert close(rgb_at(canvas, img, 750, 750), WHITE, 5)
     assert close(rgb_at(canvas, img, 450, 450), WHITE, 5)
-    low = rgb_at(canvas, img, 50, 50)
+    low = rgb_at(canvas, img, 50, 950)
     assert low[0] > 230 and low[1] > 220  # lightest end of the ramp, not transparent white exactly
     # Cell edges: 1 m inside the hot cell is hot, 1 m outside it is not.
     assert rgb_at(canvas, img, 702, 250) == hot

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import Layer, Project
 from hotspot_desktop.gui.canvas.layer_item import LayerItem, item_for
+from hotspot_desktop.gui.canvas.overlays import LabelOverlay, ScaleBar
 from hotspot_desktop.gui.canvas.view_box import MapViewBox
 
 # Registers the item classes of the built-in layer kinds.
@@ -64,6 +65,9 @@ class MapCanvas(QWidget):
         self._history_timer = QTimer(self, singleShot=True, interval=HISTORY_DELAY_MS)
         self._history_timer.timeout.connect(self._record_history)
 
+        self._labels = LabelOverlay(self._label_sources)
+        self._vb.addItem(self._labels, ignoreBounds=True)
+        self.scale_bar = ScaleBar(self._vb, lambda: self._project.display_units if self._project else "m")
         self._vb.sigRangeChanged.connect(self._on_range_changed)
         self._vb.sigResized.connect(self._on_range_changed)
         self._vb.identify_requested.connect(self._on_identify)
@@ -163,11 +167,25 @@ class MapCanvas(QWidget):
             if item.isVisible() and not item.is_current(view):
                 item.refresh(view)
         self._last_view = view
+        self._labels.refresh()
         if self.is_render_complete():
             self.render_complete.emit()
 
+    def _label_sources(self):
+        """Label images of visible layers, bottom layer first."""
+        if self._project is None:
+            return []
+        out = []
+        for layer in self._project.layers:
+            item = self._items.get(layer.id)
+            image = getattr(item, "labels_image", None)
+            if item is not None and image is not None and item.isVisible() and item.drawn_view is not None:
+                out.append((image, item.drawn_view))
+        return out
+
     def _on_item_rendered(self) -> None:
         """A layer drawn on a worker thread arrived."""
+        self._labels.refresh()
         if self.is_render_complete():
             self.render_complete.emit()
 

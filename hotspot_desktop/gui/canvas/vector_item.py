@@ -127,6 +127,20 @@ class VectorRenderResult:
     flat: FlatGeometry
     image: QImage
     in_view: np.ndarray
+    labels: QImage | None = None  # drawn above every layer by the canvas's label overlay
+
+
+def draw_view_image(painter: QPainter, image: QImage, view: rm.ViewState) -> None:
+    """Draw an image rendered for ``view`` where that view lies on the map."""
+    xmin, _, _, ymax = view.extent
+    mpp = view.metres_per_pixel
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+    # Image rows run top (north) to bottom; the map's y axis points north.
+    painter.translate(xmin, ymax)
+    painter.scale(mpp, -mpp)
+    painter.drawImage(0, 0, image)
+    painter.restore()
 
 
 def render_vector(job: VectorRenderJob) -> VectorRenderResult:
@@ -142,7 +156,11 @@ def render_vector(job: VectorRenderJob) -> VectorRenderResult:
     in_view = np.sort(np.asarray(job.tree.query(shapely.box(xmin, ymin, xmax, ymax)), dtype=np.int64))
     img = QImage(view.width_px, view.height_px, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(0)
-    result = VectorRenderResult(view, job.tolerance, flat, img, in_view)
+    labels = None
+    if job.labels is not None:
+        labels = QImage(view.width_px, view.height_px, QImage.Format.Format_ARGB32_Premultiplied)
+        labels.fill(0)
+    result = VectorRenderResult(view, job.tolerance, flat, img, in_view, labels)
     if len(flat.feature) == 0 or len(in_view) == 0:
         return result
     in_mask = np.zeros(len(job.geoms), dtype=bool)
@@ -175,10 +193,14 @@ def render_vector(job: VectorRenderJob) -> VectorRenderResult:
                 if job.polygons:
                     painter.fillPath(path, qcolor(SELECTION_COLOR + "40"))
                 painter.strokePath(path, QPen(qcolor(SELECTION_COLOR), 2.5))
-        if job.labels is not None:
-            paint_labels(painter, job, in_view)
     finally:
         painter.end()
+    if labels is not None:
+        painter = QPainter(labels)
+        try:
+            paint_labels(painter, job, in_view)
+        finally:
+            painter.end()
     return result
 
 
@@ -235,6 +257,7 @@ class VectorItem(LayerItem):
         self._segment = 0.0  # mean distance between consecutive vertices
         self._image: QImage | None = None
         self._image_view: rm.ViewState | None = None
+        self.labels_image: QImage | None = None  # for the view of ``drawn_view``
         self._in_view = np.empty(0, dtype=np.int64)
 
     def rebuild(self) -> None:
@@ -291,20 +314,18 @@ class VectorItem(LayerItem):
                 self._flat.pop(next(iter(self._flat)))
             self._flat[result.tolerance] = result.flat
         self._image, self._image_view, self._in_view = result.image, result.view, result.in_view
+        self.labels_image = result.labels
+
+    @property
+    def drawn_view(self) -> rm.ViewState | None:
+        """The view the shown image was rendered for."""
+        return self._image_view
 
     # --- painting --------------------------------------------------------------------------
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if self._image is None or self._image_view is None:
             return
-        xmin, _, _, ymax = self._image_view.extent
-        mpp = self._image_view.metres_per_pixel
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        # Image rows run top (north) to bottom; the map's y axis points north.
-        painter.translate(xmin, ymax)
-        painter.scale(mpp, -mpp)
-        painter.drawImage(0, 0, self._image)
-        painter.restore()
+        draw_view_image(painter, self._image, self._image_view)
 
     def boundingRect(self) -> QRectF:
         r = super().boundingRect()
