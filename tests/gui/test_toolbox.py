@@ -34,33 +34,6 @@ def main_window(qtbot, tmp_path, safe_mode: bool = False):
     return window
 
 
-def test_plugin_tool_from_toolbox_to_result_layer(qtbot, tmp_path):
-    w = main_window(qtbot, tmp_path)
-    ui = w.tools_ui
-    w.add_layer(incidents())
-    w.add_layer(beats())
-    qtbot.keyClicks(ui.toolbox.search, "near polygons")
-    assert ui.toolbox.visible_tool_ids() == ["example.buffer_count"]
-    qtbot.keyClick(ui.toolbox.search, Qt.Key.Key_Return)
-    dialog = ui.dialogs[-1]
-    assert dialog.tool.id == "example.buffer_count"
-    assert dialog.values()["points"].name == "Incidents" and dialog.values()["polygons"].name == "Beats"
-    assert "Chainey & Ratcliffe" in dialog.help.toPlainText()
-    dialog.editors["distance"].setValue(200)
-    with qtbot.waitSignal(ui.runner.finished, timeout=20_000):
-        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-    layer = w.project.layers.by_name("Incidents near polygons")
-    assert layer is not None and layer.gdf["count"].sum() > 0
-    assert layer.provenance.tool_id == "example.buffer_count" and layer.provenance.parameters["distance"] == 200
-    assert w.project.analyses[-1].tool_id == "example.buffer_count"
-
-
-def test_safe_mode_toolbox_has_no_plugin(qtbot, tmp_path):
-    w = main_window(qtbot, tmp_path, safe_mode=True)
-    ids = w.tools_ui.toolbox.visible_tool_ids()
-    assert "hotspot.kde" in ids and "example.buffer_count" not in ids
-
-
 @pytest.fixture
 def win(qtbot):
     w = ToolsTestWindow()
@@ -162,3 +135,31 @@ def test_date_range_and_zone_editors(qtbot, win):
     assert result.provenance.parameters["before"] == ["2024-01-01", "2024-06-30"]
     again = tools_ui.rerun(w, result)
     assert [e.text() for e in again.editors["after"].edits] == ["2024-07-01", "2024-12-31"]
+
+
+# The full main window last: its teardown must not disturb the lighter tests above.
+def test_plugin_tool_from_toolbox_to_result_layer(qtbot, tmp_path):
+    w = main_window(qtbot, tmp_path)
+    ui = w.tools_ui
+    w.add_layer(incidents())
+    w.add_layer(beats())
+    qtbot.keyClicks(ui.toolbox.search, "near polygons")
+    assert ui.toolbox.visible_tool_ids() == ["example.buffer_count"]
+    qtbot.keyClick(ui.toolbox.search, Qt.Key.Key_Return)
+    dialog = ui.dialogs[-1]
+    assert dialog.tool.id == "example.buffer_count"
+    assert dialog.values()["points"].name == "Incidents" and dialog.values()["polygons"].name == "Beats"
+    assert "Chainey & Ratcliffe" in dialog.help.toPlainText()
+    dialog.editors["distance"].setValue(200)
+    with qtbot.waitSignal(ui.runner.finished, timeout=20_000):
+        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    layer = w.project.layers.by_name("Incidents near polygons")
+    assert layer is not None and layer.gdf["count"].sum() > 0
+    assert layer.provenance.tool_id == "example.buffer_count" and layer.provenance.parameters["distance"] == 200
+    assert w.project.analyses[-1].tool_id == "example.buffer_count"
+
+
+def test_safe_mode_toolbox_has_no_plugin(qtbot, tmp_path):
+    w = main_window(qtbot, tmp_path, safe_mode=True)
+    ids = w.tools_ui.toolbox.visible_tool_ids()
+    assert "hotspot.kde" in ids and "example.buffer_count" not in ids
