@@ -153,8 +153,8 @@ TARGETS: tuple[InterventionZoneSpec, ...] = (
     InterventionZoneSpec("Target B - Elm corridor", 2700.0, 1700.0, 300.0, 400.0, 180.0, "Car 31", "14:00-22:00"),
 )
 CONTROLS: tuple[InterventionZoneSpec, ...] = (
-    InterventionZoneSpec("Control 1 - Westside", -1500.0, 400.0, 320.0, 400.0, 0.0, "", ""),
-    InterventionZoneSpec("Control 2 - Eastgate", 3300.0, -2100.0, 300.0, 400.0, 0.0, "", ""),
+    InterventionZoneSpec("Control 1 - Westside", -1500.0, 400.0, 450.0, 400.0, 0.0, "", ""),
+    InterventionZoneSpec("Control 2 - Eastgate", 3300.0, -2100.0, 450.0, 400.0, 0.0, "", ""),
 )
 DISPLACEMENT_SECTOR_DEG = 120.0  # width of the displacement sector of each catchment ring
 REDUCTION = -0.30  # change inside targets after the start
