@@ -28,7 +28,7 @@ OFFENCE_NAMES = ("offence", "offense", "offencetype", "offensetype", "crimetype"
                  "description")
 ID_NAMES = ("incidentid", "incidentnumber", "incidentno", "incidentnum", "casenumber", "caseno", "casenum",
             "case", "reportnumber", "reportno", "crimeid", "eventid", "eventnumber", "rdno", "ccn", "cadnumber",
-            "incnumber", "id", "objectid", "fid")
+            "incnumber", "id", "objectid", "fid", "no", "nr", "number", "num", "numero")
 START_WORDS = {"from", "start", "begin", "first", "earliest", "starting"}
 END_WORDS = {"to", "end", "last", "latest", "until", "ending"}
 REPORT_WORDS = {"reported", "report", "rept", "entered", "updated", "created", "modified", "cleared"}
