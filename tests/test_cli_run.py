@@ -132,3 +132,37 @@ def test_run_project_reruns_saved_analyses(data, tmp_path):
     assert main(["run", "--project", str(tmp_path / "p.hsproj"), "--out", str(out_dir), "--quiet"]) == 0
     grid = out_dir / "01_grid_counts.asc"
     assert grid.exists() and "cellsize 250.0" in grid.read_text()
+
+
+def test_tools_one_tool_details(capsys):
+    assert main(["tools", "hotspot.gi_star_grid"]) == 0
+    out = capsys.readouterr().out
+    assert "Getis & Ord (1992)" in out and "--permutations" in out and "Outputs:" in out
+    assert main(["tools", "nope"]) == 2
+
+
+def test_chain_kde_grid_into_candidate_zones(data, tmp_path):
+    kde = tmp_path / "kde.asc"
+    assert main(["run", "hotspot.kde", "--input", str(data["points"]), "--cell_size=50", "--mode=fast",
+                 "--out", str(kde), "--quiet"]) == 0
+    zones = tmp_path / "zones.gpkg"
+    assert main(["run", "pattern.surface_zones", "--input", str(kde), "--top_percent=2", "--out", str(zones),
+                 "--quiet"]) == 0
+    gdf = gpd.read_file(zones)
+    assert len(gdf) >= 1 and gdf["rank"].iloc[0] == 1 and gdf.crs.is_projected
+
+
+def test_ctrl_c_cancels_with_exit_code_3(data, tmp_path, capsys):
+    import signal
+    import threading
+
+    out = tmp_path / "never.asc"
+    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        rc = main(["run", "hotspot.kde", "--input", str(data["points"]), "--bandwidth_rule=fixed",
+                   "--bandwidth=5000", "--cell_size=5", "--mode=exact", "--out", str(out), "--quiet"])
+    finally:
+        timer.cancel()
+    assert rc == 3 and "cancelled" in capsys.readouterr().err
+    assert not out.exists()

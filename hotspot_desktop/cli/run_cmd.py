@@ -49,7 +49,8 @@ class UsageError(Exception):
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run an analysis tool headless")
+    p = sub.add_parser("run", help="run an analysis tool headless", description=__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("tool_id", nargs="?", help="tool id as listed by 'hotspot-desktop tools'")
     p.add_argument("--input", action="append", default=[], metavar="FILE", help="input layer file (repeatable)")
     p.add_argument("--out", metavar="FILE", help="output file (by extension) or, with --project, a folder")
