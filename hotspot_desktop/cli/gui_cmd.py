@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open, wait until the map is drawn, save a picture of the window and exit")
     parser.add_argument("--safe-mode", action="store_true", help="start without third-party tools")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--smoke", action="store_true",
+                        help="self-test: open the sample project (or PATH), run a KDE and a Gi*, export a PNG and a "
+                             "PDF, exit 0 on success")
+    parser.add_argument("--smoke-out", metavar="DIR", help="where --smoke writes its exports (default: a temp folder)")
     return parser
 
 
@@ -44,6 +48,11 @@ def run_gui(argv: list[str]) -> int:
         print(f"hotspot-desktop {__version__}")
         return EXIT_OK
 
+    if args.smoke:
+        import os
+
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from hotspot_desktop.gui.app import create_app
 
     app = create_app([])
@@ -54,13 +63,20 @@ def run_gui(argv: list[str]) -> int:
         window.resize(1280, 800)  # the same picture whatever size the window was last closed at
     window.show()
     projects = [p for p in args.paths if p.lower().endswith(".hsproj")]
+    if args.smoke:
+        from hotspot_desktop.gui.smoke import run_smoke
+
+        return run_smoke(app, window, Path(projects[0]) if projects else None,
+                         Path(args.smoke_out) if args.smoke_out else None)
     data = [p for p in args.paths if not p.lower().endswith(".hsproj")]
     if projects:
         window.open_project(projects[0])
     if data:
         window.add_files(data)
     if not args.screenshot:
-        return int(app.exec())
+        code = int(app.exec())
+        _dispose(app, window)
+        return code
     return _screenshot(app, window, Path(args.screenshot), EXIT_OK, EXIT_FAILURE)
 
 
@@ -92,4 +108,16 @@ def _screenshot(app, window, out: Path, ok: int, failure: int) -> int:
     # Give the first paint a chance before polling.
     QTimer.singleShot(300, poll)
     app.exec()
+    _dispose(app, window)
     return result["code"]
+
+
+def _dispose(app, window) -> None:
+    """Destroy the window inside Qt before Python tears down: letting interpreter shutdown
+    destroy it has crashed the process (exit 139) after a sample project with raster and zone
+    layers was shown."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()

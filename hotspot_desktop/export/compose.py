@@ -36,7 +36,7 @@ def auto_text(project: Project, layers: list[Layer]) -> str:
     """Date range, offence filter, data sources, produced on/by: the small print of a map."""
     parts = []
     for lyr in layers:
-        if isinstance(lyr, PointLayer) and lyr.visible:
+        if isinstance(lyr, PointLayer) and lyr.visible and lyr.times is not None:
             f = lyr.filter
             span = lyr.time_span()
             if f.date_from is not None or f.date_to is not None:
@@ -63,11 +63,23 @@ def methods_footnote(layers: list[Layer], public: PublicOptions | None = None) -
         p = lyr.provenance
         if p is None or not lyr.visible:
             continue
-        params = ", ".join(f"{k}={v}" for k, v in p.parameters.items() if not isinstance(v, (dict, list)))
-        lines.append(f"{lyr.name}: {p.tool_id} v{p.tool_version} ({params})" + (f"; {'; '.join(p.notes)}" if p.notes else ""))
+        params = ", ".join(f"{k}={v}" for k, v in p.parameters.items()
+                           if not isinstance(v, (dict, list)) and v not in (None, "") and k != "output")
+        note = f"; {p.notes[0]}" if p.notes else ""  # the first note is the headline (e.g. fast KDE mode)
+        lines.append(f"{lyr.name}: {p.tool_id} v{p.tool_version} ({params}){note}")
     if public is not None:
         lines.append(public.describe())
     return "\n".join(lines) if lines else "Methods: incidents as recorded; see the methods appendix of the briefing."
+
+
+def _wrap(text: str, width: int, max_lines: int) -> str:
+    """Wrap footnote text to the box; the full text is in the briefing's methods appendix."""
+    import textwrap
+
+    lines = [ln for para in text.split("\n") for ln in (textwrap.wrap(para, width) or [""])]
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + ["… (full methods in the briefing's appendix)"]
+    return "\n".join(lines)
 
 
 def _axes(fig: Figure, tpl: MapTemplate, name: str, margin_w: float, margin_h: float):
@@ -148,7 +160,7 @@ def compose_map(project: Project, template: MapTemplate | None = None, *, extent
         texts["footnote"] = methods_footnote(layers, public)
         ax = _axes(fig, tpl, "footnote", mw, mh)
         ax.set_axis_off()
-        ax.text(0, 1, texts["footnote"], fontsize=6, va="top", color="#333333", wrap=True, linespacing=1.3)
+        ax.text(0, 1, _wrap(texts["footnote"], 95, 7), fontsize=5.5, va="top", color="#333333", linespacing=1.25)
     if E["logo"].enabled and tpl.logo_path and Path(tpl.logo_path).is_file():
         import matplotlib.image as mpimg
 

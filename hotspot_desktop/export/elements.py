@@ -111,7 +111,7 @@ def draw_legend(ax: Axes, layers: list[Layer], title: str = "Legend") -> list[st
     for layer in reversed(layers):
         if layer.visible and len(layer):
             entries += layer_legend(layer)
-    rows = max(len(entries) + 1, 8)
+    rows = max(len(entries) + 1 + sum(e.kind == "ramp" for e in entries), 8)
     dy = 1.0 / rows
     y = 1 - dy / 2
     ax.text(0, y, title, fontsize=10, fontweight="bold", va="center")
@@ -134,14 +134,15 @@ def draw_legend(ax: Axes, layers: list[Layer], title: str = "Legend") -> list[st
         elif e.kind == "line":
             ax.add_line(Line2D([0.02, 0.14], [y, y], color=e.color, linewidth=1.5))
         elif e.kind == "ramp":
+            # Units on the first row, the gradient with its end values on the next.
+            ax.text(0.02, y, e.label, fontsize=7.5, va="center")
+            y -= dy
             grad = np.linspace(0, 1, 64)[None, :]
-            ax.imshow(grad, extent=(0.02, 0.30, y - dy * 0.3, y + dy * 0.3), aspect="auto",
+            ax.imshow(grad, extent=(0.02, 0.42, y - dy * 0.25, y + dy * 0.25), aspect="auto",
                       cmap=colormaps[e.ramp or "viridis"])
             lo = "" if e.vmin is None else f"{e.vmin:,.3g}"
             hi = "" if e.vmax is None else f"{e.vmax:,.3g}"
-            ax.text(0.02, y - dy * 0.45, lo, fontsize=6, va="top")
-            ax.text(0.30, y - dy * 0.45, hi, fontsize=6, va="top", ha="right")
-            ax.text(0.33, y, e.label, fontsize=7.5, va="center")
+            ax.text(0.45, y, f"{lo} – {hi}" if lo or hi else "", fontsize=6.5, va="center")
             continue
         ax.text(0.18, y, e.label, fontsize=7.5, va="center")
     return labels
@@ -153,8 +154,15 @@ def draw_overview(ax: Axes, layers: list[Layer], full_extent: tuple, view_extent
 
     ax.set_xticks([])
     ax.set_yticks([])
-    polys = [lyr for lyr in layers if isinstance(lyr, VectorLayer) and lyr.geometry_kind == "polygon" and len(lyr)]
-    for lyr in polys[:1]:
+    polys = [lyr for lyr in layers if isinstance(lyr, VectorLayer) and lyr.geometry_kind == "polygon" and len(lyr)
+             and lyr.visible and lyr.kind != "zones"]
+
+    def spread(lyr: VectorLayer) -> float:
+        x0, y0, x1, y1 = lyr.extent()
+        return (x1 - x0) * (y1 - y0)
+
+    # The widest polygon layer (city limits, districts, beats) frames the overview best.
+    for lyr in sorted(polys, key=spread, reverse=True)[:1]:
         draw_vector(ax, lyr, 1, full_extent, 1.0, labels=False)
     x0, y0, x1, y1 = full_extent
     ax.set_xlim(x0, x1)
