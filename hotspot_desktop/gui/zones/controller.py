@@ -69,6 +69,7 @@ class ZoneController(QObject):
         self.view = canvas.graphics_view
         self.view.viewport().installEventFilter(self)
         self.view.installEventFilter(self)
+        undo_stack.indexChanged.connect(self._sync_selection)
 
     # --- project / layer -------------------------------------------------------------------
     def set_project(self, project: Project) -> None:
@@ -171,8 +172,23 @@ class ZoneController(QObject):
         """Esc during a drag: put the zone back where the drag started."""
         top = self.undo_stack.command(self.undo_stack.index() - 1)
         if isinstance(top, DragGeometryCommand) and top.drag == drag:
+            # Undo it, then let the stack drop it (an obsolete command is removed, not undone
+            # again): a cancelled drag leaves no redo step behind.
+            top.undo()
+            top.setObsolete(True)
             self.undo_stack.undo()
         self.band.set_geometry(None)
+
+    def _sync_selection(self, *args) -> None:
+        """After any change of the undo stack: keep the selection (and handles) on the same zone."""
+        layer = self.layer
+        ids = [] if layer is None else list(layer.gdf["zone_id"])
+        if self.selected is not None and self.selected not in ids:
+            self.select(None)
+        elif self.selected is not None:
+            layer.selection = np.array([ids.index(self.selected)])
+        if self._handles_zone is not None:
+            self.show_handles(self._handles_zone if self._handles_zone in ids else None)
 
     def delete_zone(self, zone_id: str) -> None:
         self.undo_stack.push(ZoneUndoCommand(self.layer, DeleteZone(zone_id)))
