@@ -61,7 +61,9 @@ def _close(observed: float, expected: float, dispersion: float, what: str) -> No
 
 
 def test_same_seed_same_bytes_and_different_seed_differs(tmp_path):
-    a = generate_city(tmp_path / "a", n_incidents=3000, seed=5, years=2)
+    seen: list[float] = []
+    a = generate_city(tmp_path / "a", n_incidents=3000, seed=5, years=2, progress=lambda f, _stage: seen.append(f))
+    assert seen == sorted(seen) and seen[-1] == 1.0
     b = generate_city(tmp_path / "b", n_incidents=3000, seed=5, years=2)
     c = generate_city(tmp_path / "c", n_incidents=3000, seed=6, years=2)
     names = [p.name for p in a.files()]
