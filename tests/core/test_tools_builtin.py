@@ -170,3 +170,18 @@ def test_candidate_zones_from_a_kde_surface(reg, pts):
     assert len(zones) >= 1 and zones["rank"].iloc[0] == 1
     best = zones.geometry.iloc[0]
     assert best.distance(shapely.Point(1000, 1000)) < 100  # the planted cluster's centre
+
+
+def test_near_repeat_risk_area_when_pattern_present(reg):
+    rng = np.random.default_rng(1)
+    n0, k = 300, 3
+    x0, y0 = rng.uniform(0, 5000, n0), rng.uniform(0, 5000, n0)
+    t0 = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 365, n0), unit="D")
+    x = np.r_[x0, np.repeat(x0, k) + rng.normal(0, 30, n0 * k)]
+    y = np.r_[y0, np.repeat(y0, k) + rng.normal(0, 30, n0 * k)]
+    t = pd.Series(np.r_[t0.values, np.repeat(t0.values, k) + pd.to_timedelta(rng.uniform(0, 5, n0 * k), unit="D").values])
+    pts = PointLayer("Burglaries", x, y, pd.DataFrame({"time": t}))
+    res = run_now(reg.get("pattern.near_repeat"), {"points": pts, "distance_band": 50.0, "time_band": 3.0,
+                                                   "simulations": 19}).result
+    assert res.notes[0].startswith("Elevated risk of a near repeat")
+    assert res.layers and res.layers[0].gdf["incidents"][0] > 0

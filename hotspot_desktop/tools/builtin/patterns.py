@@ -73,7 +73,20 @@ def near_repeat(inputs: dict, ctx: RunContext) -> ToolResult:
     tables = [TableResult(f"Near repeat: {title}", res.table(what).round(3).reset_index(), name=what)
               for what, title in titles.items()]
     note = window.text if window else "No significant near-repeat pattern at the closest distance and time bands."
-    return ToolResult(tables=tables, notes=[note, f"{res.simulations} simulations, seed {res.seed}"])
+    layers = []
+    if window is not None:
+        from hotspot_desktop.core.analysis.near_repeat import risk_polygons
+
+        area, n_recent = risk_polygons(pts.x, pts.y, pts.times, window)
+        if not area.is_empty:
+            gdf = gpd.GeoDataFrame({"distance_m": [window.distance_m], "days": [window.days],
+                                    "incidents": [n_recent], "area_km2": [area.area / 1e6]}, geometry=[area])
+            layer = VectorLayer("Near-repeat risk area", gdf, geometry_kind="polygon", source_crs=pts.source_crs)
+            layer.style = LayerStyle(symbol=Symbol(fill="#D55E0055", outline="#D55E00ff", outline_width=1.0))
+            layers.append(layer)
+            note += (f" Risk area: within {max(window.distance_m, 25.0):g} m of the {n_recent} incidents of the last "
+                     f"{window.days:g} days.")
+    return ToolResult(layers=layers, tables=tables, notes=[note, f"{res.simulations} simulations, seed {res.seed}"])
 
 
 def repeat_locations(inputs: dict, ctx: RunContext) -> ToolResult:
