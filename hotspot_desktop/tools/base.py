@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
@@ -54,6 +55,7 @@ class Param:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()  # zones: zone roles kept (empty = every row)
+    pattern: str = ""  # text: a regular expression the whole value must match
 
     def to_dict(self) -> dict:
         """JSON-ready description (``hotspot-desktop tools --json``)."""
@@ -70,6 +72,8 @@ class Param:
             d["choices"] = list(self.choices)
         if self.roles:
             d["roles"] = list(self.roles)
+        if self.pattern:
+            d["pattern"] = self.pattern
         return d
 
 
@@ -139,9 +143,12 @@ def output_param(name: str, label: str, default: str, *, help: str = "") -> Para
     return Param(name, label, "output", default=default, help=help)
 
 
-def text_param(name: str, label: str, default: str = "", *, help: str = "", optional: bool = True) -> Param:
-    """Free text."""
-    return Param(name, label, "text", default=default, help=help, optional=optional)
+def text_param(name: str, label: str, default: str = "", *, help: str = "", optional: bool = True,
+               pattern: str = "") -> Param:
+    """Free text; with ``pattern``, the whole value must match that regular expression."""
+    if pattern:
+        re.compile(pattern)
+    return Param(name, label, "text", default=default, help=help, optional=optional, pattern=pattern)
 
 
 @dataclass(frozen=True)
@@ -277,6 +284,12 @@ def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
                 add(p.name, f"{p.label} must be at least {p.minimum:g} {p.unit}".rstrip())
             elif p.maximum is not None and num > p.maximum:
                 add(p.name, f"{p.label} must be at most {p.maximum:g} {p.unit}".rstrip())
+        elif p.kind == "text" and p.pattern:
+            if not str(v).strip():
+                if not p.optional:
+                    add(p.name, f"{p.label} is required")
+            elif not re.fullmatch(p.pattern, str(v).strip()):
+                add(p.name, f"{p.label} is not in the expected form" + (f" ({p.help})" if p.help else ""))
         elif p.kind == "choice":
             if v not in p.choices:
                 add(p.name, f"{p.label} must be one of {', '.join(p.choices)}")

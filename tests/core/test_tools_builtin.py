@@ -185,3 +185,21 @@ def test_near_repeat_risk_area_when_pattern_present(reg):
                                                    "simulations": 19}).result
     assert res.notes[0].startswith("Elevated risk of a near repeat")
     assert res.layers and res.layers[0].gdf["incidents"][0] > 0
+
+
+def test_patrol_plan_visits_and_shift_validation(reg, pts):
+    zones = ZoneLayer("Zones", gpd.GeoDataFrame({"name": ["hot", "edge"], "role": ["patrol", "patrol"],
+                                                 "priority": [2, 1]},
+                                                geometry=[shapely.box(800, 800, 1200, 1200),
+                                                          shapely.box(2000, 2000, 2400, 2400)]))
+    tool = reg.get("patrol.plan")
+    base = {**tool.defaults(), "points": pts, "zones": zones}
+    assert tool.validate(base) == {}
+    assert "expected form" in tool.validate({**base, "shifts": "all day long"})["shifts"][0]
+    assert "expected form" in tool.validate({**base, "first_day": "next monday"})["first_day"][0]
+    res = run_now(tool, {"points": pts, "zones": zones, "days": 2, "first_day": "2025-01-06",
+                         "shifts": "Late 14-22 x1; Night 22-06 x1"}).result
+    visits = res.tables[0].frame
+    assert set(visits["zone"]) == {"hot", "edge"} and visits["minutes"].between(10, 16).all()
+    assert visits["start"].str.startswith("2025-01-0").all()
+    assert res.charts[0].x == ["hot", "edge"]

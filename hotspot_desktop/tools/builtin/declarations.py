@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from hotspot_desktop.tools.base import (OutputSpec, Tool, bool_param, choice_param, date_range_param, field_param,
-                                        integer_param, layer_param, number_param, output_param, zones_param)
+                                        integer_param, layer_param, number_param, output_param, text_param,
+                                        zones_param)
 
 _PKG = "hotspot_desktop.tools.builtin"
+# Kept here (not imported from patrol.py) so declaring tools imports no implementation module.
+SHIFT_RE = r"\s*([A-Za-z][\w ]*?)\s+(\d{1,2})\s*-\s*(\d{1,2})\s*x\s*(\d{1,2})\s*"
+SHIFTS_PATTERN = rf"{SHIFT_RE}(;{SHIFT_RE})*;?"
 KERNELS = ("quartic", "triweight", "epanechnikov", "uniform", "triangular", "gaussian")
 _AUTO_CELL = "0 = automatic: shorter side of the study extent / 250, rounded (ArcGIS rule)."
 
@@ -275,6 +279,27 @@ def declared_tools() -> list[Tool]:
                     number_param("cell_size", "Cell size", 0.0, unit="m", minimum=0.0, maximum=5000,
                                  help=_AUTO_CELL)),
             outputs=(OutputSpec("scores", "table"), OutputSpec("chart", "chart")),
+        ),
+        Tool(
+            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.0",
+            help="Schedules a week of short, randomised visits (10-16 minutes) to each patrol zone, "
+                 "weighted towards the hours of the week when its incidents happened, within the units "
+                 "each shift has; reports the share of historical risk each zone's visits cover.",
+            reference="Koper (1995) Justice Quarterly 12(4) (the Koper curve); Ratcliffe (2009) aoristic "
+                      "temporal weights; Sherman & Weisburd (1995) Justice Quarterly 12(4).",
+            run=f"{_PKG}.patrol:patrol_plan",
+            params=(layer_param("points", "Incidents", "point"),
+                    zones_param("zones", "Patrol zones", ("patrol", "target")),
+                    text_param("shifts", "Shifts", "Early 06-14 x2; Late 14-22 x2; Night 22-06 x1", optional=False,
+                               pattern=SHIFTS_PATTERN,
+                               help="NAME START-END xUNITS separated by ';', e.g. 'Late 14-22 x2'"),
+                    integer_param("visits_per_shift", "Visits per zone and shift", 4, unit="count", minimum=1,
+                                  maximum=20),
+                    integer_param("days", "Days", 7, unit="days", minimum=1, maximum=28),
+                    text_param("first_day", "First day", "", pattern=r"\d{4}-\d{2}-\d{2}",
+                               help="YYYY-MM-DD; blank = the day after the latest incident"),
+                    integer_param("history_days", "Risk history", 90, unit="days", minimum=7, maximum=3650)),
+            outputs=(OutputSpec("visits", "table"), OutputSpec("coverage", "table"), OutputSpec("coverage", "chart")),
         ),
         Tool(
             id="time.trend", name="Incident trend", category="Time", version="1.0",
