@@ -74,9 +74,7 @@ def run_gui(argv: list[str]) -> int:
     if data:
         window.add_files(data)
     if not args.screenshot:
-        code = int(app.exec())
-        _dispose(app, window)
-        return code
+        return int(app.exec())
     return _screenshot(app, window, Path(args.screenshot), EXIT_OK, EXIT_FAILURE)
 
 
@@ -108,16 +106,5 @@ def _screenshot(app, window, out: Path, ok: int, failure: int) -> int:
     # Give the first paint a chance before polling.
     QTimer.singleShot(300, poll)
     app.exec()
-    _dispose(app, window)
     return result["code"]
 
-
-def _dispose(app, window) -> None:
-    """Destroy the window inside Qt before Python tears down: letting interpreter shutdown
-    destroy it has crashed the process (exit 139) after a sample project with raster and zone
-    layers was shown."""
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    window.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    app.processEvents()
