@@ -178,6 +178,9 @@ class ZonesDock(QDockWidget):
             self._load_form(zid)
 
     def _on_selected(self, zone_id: str | None) -> None:
+        if self.table.rowCount() != len(self.zone_ids()):
+            self._fill_table()  # a zone just drawn: the debounced refill has not run yet
+            return
         self._filling = True
         try:
             self._select_row(zone_id)
