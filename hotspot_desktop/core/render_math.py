@@ -429,3 +429,53 @@ def points_near(x: np.ndarray, y: np.ndarray, px: float, py: float, tolerance: f
     keep = d2 <= tolerance * tolerance
     near, d2 = near[keep], d2[keep]
     return near[np.argsort(d2, kind="stable")]
+
+
+@dataclass(frozen=True)
+class CountIndex:
+    """Summed-area table of point counts on a coarse grid: bounds on how many points lie in any
+    rectangle in O(1), so the level-of-detail decision never scans millions of points."""
+
+    sat: np.ndarray  # (rows + 1, cols + 1) cumulative counts, sat[r, c] = points in cells < r, < c
+    x0: float
+    y0: float
+    cell_w: float
+    cell_h: float
+
+    def _sum(self, r0: int, r1: int, c0: int, c1: int) -> int:
+        if r1 <= r0 or c1 <= c0:
+            return 0
+        s = self.sat
+        return int(s[r1, c1] - s[r0, c1] - s[r1, c0] + s[r0, c0])
+
+    def bounds(self, extent: Extent) -> tuple[int, int]:
+        """(at least, at most) points inside ``extent``."""
+        rows, cols = self.sat.shape[0] - 1, self.sat.shape[1] - 1
+        fx0 = (extent[0] - self.x0) / self.cell_w
+        fx1 = (extent[2] - self.x0) / self.cell_w
+        fy0 = (extent[1] - self.y0) / self.cell_h
+        fy1 = (extent[3] - self.y0) / self.cell_h
+
+        def clip(v: float, n: int) -> int:
+            return int(min(max(v, 0), n))
+
+        lower = self._sum(clip(np.ceil(fy0), rows), clip(np.floor(fy1), rows),
+                          clip(np.ceil(fx0), cols), clip(np.floor(fx1), cols))
+        upper = self._sum(clip(np.floor(fy0), rows), clip(np.ceil(fy1), rows),
+                          clip(np.floor(fx0), cols), clip(np.ceil(fx1), cols))
+        return lower, upper
+
+
+def count_index(x: np.ndarray, y: np.ndarray, bins: int = 256) -> CountIndex:
+    """Build a :class:`CountIndex` of points (x, y) on a ``bins`` x ``bins`` grid over their
+    extent; the last row/column is closed so the extreme points are counted."""
+    if x.size == 0:
+        return CountIndex(np.zeros((2, 2), dtype=np.int64), 0.0, 0.0, 1.0, 1.0)
+    xmin, xmax = float(x.min()), float(x.max())
+    ymin, ymax = float(y.min()), float(y.max())
+    cw = max(xmax - xmin, 1e-9) / bins * (1 + 1e-9)
+    ch = max(ymax - ymin, 1e-9) / bins * (1 + 1e-9)
+    counts = bin_counts(x, y, (xmin, ymin, xmin + cw * bins, ymin + ch * bins), bins, bins)
+    sat = np.zeros((bins + 1, bins + 1), dtype=np.int64)
+    sat[1:, 1:] = counts.cumsum(axis=0).cumsum(axis=1)
+    return CountIndex(sat, xmin, ymin, cw, ch)

@@ -138,3 +138,14 @@ def test_disc_footprint_is_round_and_disc_sum_counts_covering_markers():
     grid[4, 4] = 2
     s = rm.disc_sum(grid, 5)
     assert s[4, 4] == 2 and s[4, 2] == 2 and s[2, 2] == 0 and s[4, 1] == 0
+
+
+def test_count_index_bounds_bracket_the_exact_count():
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(0, 1000, 20000), rng.normal(500, 150, 20000)
+    idx = rm.count_index(x, y, bins=64)
+    assert idx.bounds((-1e9, -1e9, 1e9, 1e9)) == (20000, 20000)
+    for ext in [(100, 100, 400, 700), (0, 0, 1, 1), (333.3, 480.2, 333.9, 481.0), (2000, 0, 3000, 10)]:
+        exact = int(((x >= ext[0]) & (x <= ext[2]) & (y >= ext[1]) & (y <= ext[3])).sum())
+        lo, hi = idx.bounds(ext)
+        assert lo <= exact <= hi

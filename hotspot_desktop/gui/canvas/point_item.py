@@ -162,6 +162,7 @@ class PointItem(LayerItem):
         self._selection.setParentItem(self)
         self._selection.setZValue(1000)
         self._classes: list[PointClass] = []
+        self._count_index = rm.count_index(np.empty(0), np.empty(0))
         self._order: np.ndarray | None = None
         self._order_version = -1
         self._heat_vmax: float | None = None
@@ -176,6 +177,8 @@ class PointItem(LayerItem):
 
     def rebuild(self) -> None:
         self._classes = point_classes(self.layer, self._x_order())  # type: ignore[arg-type]
+        self._count_index = rm.count_index(np.concatenate([pc.xs for pc in self._classes] or [np.empty(0)]),
+                                           np.concatenate([pc.ys for pc in self._classes] or [np.empty(0)]))
         self._heat_vmax = None
         while len(self._scatters) < len(self._classes):
             s = MarkerItem()
@@ -194,19 +197,19 @@ class PointItem(LayerItem):
             self._draw_heatmap(view)
         else:
             margin = style.symbol.size * view.metres_per_pixel
-            xmin, ymin, xmax, ymax = rm.grow_extent(view.extent, margin)
-            slices, masks, n = [], [], 0
-            for pc in self._classes:
-                sl = pc.x_slice(xmin, xmax)
-                ys = pc.ys[sl]
-                m = (ys >= ymin) & (ys <= ymax)
-                slices.append(sl)
-                masks.append(m)
-                n += int(np.count_nonzero(m))
-            if rm.use_density(n, self.lod_threshold):
+            ext = rm.grow_extent(view.extent, margin)
+            slices = [pc.x_slice(ext[0], ext[2]) for pc in self._classes]
+            lower, upper = self._count_index.bounds(ext)
+            if rm.use_density(lower, self.lod_threshold):
+                # Clearly too many for markers: skip the exact count (a scan of every point).
                 self._draw_density(view, slices)
             else:
-                self._draw_markers(slices, masks)
+                masks = [(pc.ys[sl] >= ext[1]) & (pc.ys[sl] <= ext[3]) for pc, sl in zip(self._classes, slices)]
+                n = upper if not rm.use_density(upper, self.lod_threshold) else sum(int(m.sum()) for m in masks)
+                if rm.use_density(n, self.lod_threshold):
+                    self._draw_density(view, slices)
+                else:
+                    self._draw_markers(slices, masks)
         self._draw_selection(view)
 
     def _draw_markers(self, slices: list[slice], masks: list[np.ndarray]) -> None:
