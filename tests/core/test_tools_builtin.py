@@ -203,3 +203,23 @@ def test_patrol_plan_visits_and_shift_validation(reg, pts):
     assert set(visits["zone"]) == {"hot", "edge"} and visits["minutes"].between(10, 16).all()
     assert visits["start"].str.startswith("2025-01-0").all()
     assert res.charts[0].x == ["hot", "edge"]
+
+
+def test_robustness_share_raster(reg, pts):
+    layer = run_now(reg.get("hotspot.robustness"), {"points": pts, "cell_size": 100.0}).result.layers[0]
+    assert isinstance(layer, RasterLayer) and np.nanmax(layer.values) == pytest.approx(1.0)
+    assert layer.value_at(1000, 1000) == pytest.approx(1.0)  # the planted cluster is hot in every run
+
+
+def test_equity_check_flags_groups(reg):
+    census = VectorLayer("Census", gpd.GeoDataFrame(
+        {"a": [900.0, 100.0], "b": [100.0, 900.0]},
+        geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)]))
+    zones = ZoneLayer("Zones", gpd.GeoDataFrame({"name": ["z"], "role": ["patrol"]},
+                                                geometry=[shapely.box(0, 0, 500, 1000)]))
+    tool = reg.get("patrol.equity")
+    assert tool.validate({**tool.defaults(), "population": census, "zones": zones, "groups": "a, b"}) == {}
+    res = run_now(tool, {"population": census, "zones": zones, "groups": "a, b"}).result
+    table = res.tables[0].frame.set_index("group")
+    assert table.loc["a", "% of zone population"] == pytest.approx(90.0)
+    assert any("a: over-represented" in w for w in res.warnings)

@@ -124,6 +124,20 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("classes", "layer"), OutputSpec("summary", "table")),
         ),
         Tool(
+            id="hotspot.robustness", name="Hot spot robustness", category="Hot spots", version="1.0",
+            help="Re-runs the kernel density at 0.5, 0.75, 1, 1.5 and 2 times the normal-reference bandwidth "
+                 "and maps, per cell, the share of runs in which it is among the top cells. Cells hot in every "
+                 "run do not depend on the bandwidth choice.",
+            reference="Chainey (2013) Examining the influence of cell size and bandwidth size on kernel "
+                      "density estimation crime hotspot maps, Geomatica 67(4); Jaccard (1912).",
+            run=f"{_PKG}.hotspots:robustness",
+            params=(layer_param("points", "Incidents", "point"), _study_area(),
+                    number_param("cell_size", "Cell size", 0.0, unit="m", minimum=0.0, maximum=5000, help=_AUTO_CELL),
+                    number_param("top_percent", "Hot share of area", 5.0, unit="%", minimum=0.1, maximum=50),
+                    output_param("output", "Output name", "Hot spot robustness")),
+            outputs=(OutputSpec("share", "layer", "share of runs hot per cell"), OutputSpec("runs", "table")),
+        ),
+        Tool(
             id="vector.count_in_polygons", name="Count incidents in polygons", category="Counts", version="1.0",
             help="Counts the incidents (after the layer's filter) falling inside each polygon, e.g. beats "
                  "or patrol zones, and adds the count and the count per km² as columns.",
@@ -279,6 +293,23 @@ def declared_tools() -> list[Tool]:
                     number_param("cell_size", "Cell size", 0.0, unit="m", minimum=0.0, maximum=5000,
                                  help=_AUTO_CELL)),
             outputs=(OutputSpec("scores", "table"), OutputSpec("chart", "chart")),
+        ),
+        Tool(
+            id="patrol.equity", name="Equity check of patrol zones", category="Patrol", version="1.0",
+            help="Compares who lives in the patrol zones with who lives in the whole area (and, with "
+                 "incidents, where incidents are), by population group fields of a census layer, and flags "
+                 "groups over- or under-represented in the zones.",
+            reference="Goodchild & Lam (1980) Geo-Processing 1 (areal weighting); Weisburd et al. (2019) "
+                      "Proactive Policing, National Academies, ch. 7 (equity).",
+            run=f"{_PKG}.evaluation:equity",
+            params=(layer_param("population", "Census areas", "polygon"),
+                    text_param("groups", "Population group fields", "", optional=False,
+                               pattern=r"[^,]+(,[^,]+)*",
+                               help="comma-separated numeric fields of the census layer, e.g. 'white, black, asian'"),
+                    zones_param("zones", "Patrol zones", ("patrol", "target")),
+                    layer_param("points", "Incidents", "point", optional=True),
+                    number_param("tolerance", "Flag when off by", 25.0, unit="%", minimum=1.0, maximum=200.0)),
+            outputs=(OutputSpec("equity", "table"), OutputSpec("shares", "chart")),
         ),
         Tool(
             id="patrol.plan", name="Patrol plan", category="Patrol", version="1.0",

@@ -123,3 +123,27 @@ def prospective(inputs: dict, ctx: RunContext) -> ToolResult:
     return ToolResult(tables=[TableResult("Prospective hot spot test", frame, name="scores"),
                               TableResult("Prospective test: formulas", formulas, name="formulas")],
                       charts=[chart], notes=notes)
+
+
+def equity(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Who lives in the patrol zones, against the whole area and the incidents (areal weighting)."""
+    from hotspot_desktop.core.analysis.equity import equity_check
+
+    census = inputs["population"].gdf
+    groups = [g.strip() for g in str(inputs["groups"]).split(",") if g.strip()]
+    zones = _union(inputs["zones"], "patrol")
+    pts = inputs.get("points")
+    ctx.checkpoint(0.2, "areal weighting")
+    res = equity_check(census, groups, zones, None if pts is None else pts.x, None if pts is None else pts.y,
+                       high=1 + float(inputs["tolerance"]) / 100.0, low=1 / (1 + float(inputs["tolerance"]) / 100.0))
+    table = res.table.copy()
+    for col in ("share_area", "share_zone", "share_incidents"):
+        table[col] = (100 * table[col]).round(1)
+    table = table.rename(columns={"share_area": "% of area population", "share_zone": "% of zone population",
+                                  "share_incidents": "% of incidents (by residents' shares)"})
+    chart = ChartSpec("bar", "Population shares: patrol zones vs whole area", list(table["group"]),
+                      {"whole area": table["% of area population"].tolist(),
+                       "patrol zones": table["% of zone population"].tolist()}, x_label="group", y_label="%")
+    flagged = [f"{g}: {f}" for g, f in zip(res.table["group"], res.table["flag"]) if f]
+    return ToolResult(tables=[TableResult("Equity check", table, name="equity")], charts=[chart],
+                      notes=[res.note, f"zones cover {res.zone_area_km2:.2f} km²"], warnings=flagged)

@@ -230,3 +230,24 @@ def emerging_hot_spots(inputs: dict, ctx: RunContext) -> ToolResult:
              f"Gi* neighbourhood {res.radius_cells} cell(s), time lag {res.time_lag}, alpha {res.alpha}"]
     notes += list(counts.rules)
     return ToolResult(layers=[layer], tables=[TableResult(f"{name}: cells by class", table)], notes=notes)
+
+
+def robustness(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Share of KDE runs (bandwidths 0.5-2x the normal-reference rule) in which each cell is hot."""
+    from hotspot_desktop.core.analysis.robustness import robustness_map
+
+    pts = inputs["points"]
+    cell = _auto(inputs["cell_size"])
+    res = robustness_map(pts.x, pts.y, cell_sizes=None if cell is None else [cell],
+                         top_fraction=float(inputs["top_percent"]) / 100.0, study_area=_study_area(inputs),
+                         progress=ctx.sub(0.0, 0.95), cancelled=ctx.cancelled)
+    name = inputs["output"] or "Hot spot robustness"
+    layer = _raster(name, res.share, res.grid, pts,
+                    RasterSettings(ramp=SEQUENTIAL_RAMP, vmin=0.0, vmax=1.0, transparent_below=0.0,
+                                   units="share of runs in which the cell is hot"))
+    runs = pd.DataFrame([{"bandwidth_m": r.bandwidth, "cell_size_m": r.cell_size, "period": r.period or "all",
+                          "hot_cells": r.n_hot_cells} for r in res.runs])
+    robust = int(res.robust_cells().sum())
+    notes = [f"stability (mean pairwise Jaccard of hot sets) = {res.stability:.2f}; {robust} cells hot in every run"]
+    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: runs", runs, name="runs")],
+                      notes=notes + list(res.rules))
