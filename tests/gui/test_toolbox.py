@@ -137,6 +137,31 @@ def test_date_range_and_zone_editors(qtbot, win):
     assert [e.text() for e in again.editors["after"].edits] == ["2024-07-01", "2024-12-31"]
 
 
+
+def test_every_tool_dialog_opens_and_round_trips_defaults(qtbot, win):
+    import numpy as np
+
+    from hotspot_desktop.core.model import RasterLayer, ZoneLayer
+
+    w, ui = win
+    w.add_layer(incidents())
+    w.add_layer(beats())
+    w.add_layer(RasterLayer("Surface", np.ones((3, 3)), 439_000, 4_639_000, 100))
+    w.add_layer(ZoneLayer("Zones", gpd.GeoDataFrame(
+        {"name": ["t", "c"], "role": ["target", "control"]},
+        geometry=[shapely.box(439_800, 4_639_800, 440_200, 4_640_200), shapely.box(441_500, 4_641_500, 442_000, 4_642_000)])))
+    for tool_id, tool in ui.registry.tools.items():
+        dialog = ui.open_tool(tool_id)
+        values = dialog.values()
+        for p in tool.params:
+            if p.kind in ("number", "integer", "choice", "bool"):
+                assert values[p.name] == pytest.approx(p.default), (tool_id, p.name)
+            if p.kind == "layer" and not p.optional:
+                assert values[p.name] is not None and values[p.name].geometry_kind in p.geometry, (tool_id, p.name)
+        dialog.validate()
+        dialog.close()
+
+
 # The full main window last: its teardown must not disturb the lighter tests above.
 def test_plugin_tool_from_toolbox_to_result_layer(qtbot, tmp_path):
     w = main_window(qtbot, tmp_path)
