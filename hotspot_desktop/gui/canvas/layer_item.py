@@ -51,6 +51,7 @@ class LayerItem(pg.GraphicsObject):
         self._view: ViewState | None = None  # view the current drawing was made for
         self._dirty = True  # the drawing needs rebuilding from the layer
         self._generation = 0
+        self._item_rect: QRectF | None = None  # cached: Layer.extent() scans every point
         self._pending: tuple[Future, int, ViewState] | None = None
         self.request_refresh: Callable[[], None] = lambda: None  # set by the canvas
         self.notify_rendered: Callable[[], None] = lambda: None  # set by the canvas
@@ -92,6 +93,8 @@ class LayerItem(pg.GraphicsObject):
         """Bring the drawing up to date for ``view`` (or start doing so on a worker)."""
         if self._dirty:
             self._cancel_pending()
+            self.prepareGeometryChange()
+            self._item_rect = None
             self.rebuild()
             self._dirty = False
             self._view = None
@@ -164,10 +167,13 @@ class LayerItem(pg.GraphicsObject):
 
     # --- QGraphicsItem ----------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
-        if len(self.layer) == 0:
-            return QRectF()
-        xmin, ymin, xmax, ymax = self.layer.extent()
-        return QRectF(xmin, ymin, max(xmax - xmin, 1e-9), max(ymax - ymin, 1e-9))
+        if self._item_rect is None:
+            if len(self.layer) == 0:
+                self._item_rect = QRectF()
+            else:
+                xmin, ymin, xmax, ymax = self.layer.extent()
+                self._item_rect = QRectF(xmin, ymin, max(xmax - xmin, 1e-9), max(ymax - ymin, 1e-9))
+        return QRectF(self._item_rect)
 
     def paint(self, painter, option, widget=None) -> None:
         """Children draw; the base item itself has nothing to paint."""
