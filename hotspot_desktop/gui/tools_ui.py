@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
+import weakref
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -45,6 +47,7 @@ class ToolsUI(QObject):
         self.runner = TaskRunner(self, max_concurrent=max_concurrent)
         self.dialogs: list[ToolDialog] = []
         self.finished_runs: list[FinishedRun] = []
+        self._projects: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()  # task id -> project
         # Replaced in tests: whether to stop running tasks when the window is closed.
         self.confirm_close: Callable[[], bool] = lambda: _ask_stop_tasks(window)
 
@@ -93,7 +96,7 @@ class ToolsUI(QObject):
         tool = self.registry.get(tool_id)
         dialog = ToolDialog(tool, self.window.project, self.window, values)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.run_requested.connect(lambda vals, t=tool: self.run(t, vals))
+        dialog.run_requested.connect(lambda vals, t=tool: self._run_from_dialog(t, vals))
         dialog.destroyed.connect(lambda _o=None, d=dialog: self.dialogs.remove(d) if d in self.dialogs else None)
         self.dialogs.append(dialog)
         dialog.show()
@@ -123,13 +126,26 @@ class ToolsUI(QObject):
                     old.prepared.parameters.get("output") == prepared.parameters.get("output"):
                 self.runner.cancel(old.id)
         self.window.statusBar().showMessage(f"{tool.name} started", 3000)
-        return self.runner.submit(prepared, crs=project.working_crs,
+        task = self.runner.submit(prepared, crs=project.working_crs,
                                   display_units=getattr(project, "display_units", "m"))
+        self._projects[task.id] = project
+        return task
+
+    def _run_from_dialog(self, tool: Tool, values: dict[str, Any]) -> Task | None:
+        try:
+            return self.run(tool, values)
+        except Exception as exc:  # e.g. an input layer kind the snapshot does not know
+            self.window.show_error(f"{tool.name} could not start", str(exc), traceback.format_exc())
+            return None
 
     def _on_finished(self, task: Task, result: ToolResult) -> None:
+        project = self.window.project
+        if self._projects.get(task.id) is not project:
+            # The project was closed or replaced while the tool ran: its inputs are gone.
+            self.window.statusBar().showMessage(f"{task.label}: result discarded, its project was closed", 8000)
+            return
         done = finish(task.prepared, result)
         self.finished_runs.append(done)
-        project = self.window.project
         for layer in result.layers:
             self.window.add_layer(layer)
         project.analyses.append(done.record)

@@ -216,3 +216,28 @@ def test_rerun_same_output_supersedes_older_task(qtbot, win):
     qtbot.waitUntil(lambda: new.state == "done" and other.state == "done", timeout=10_000)
     assert old.state == "cancelled"
     assert [lyr.name for lyr in w.project.layers].count("Same") == 1
+
+
+def test_result_discarded_when_project_replaced_mid_run(qtbot, win):
+    from hotspot_desktop.core.model import Project
+
+    w, ui = win
+    task = ui.run(SLOW, {"points": w.project.layers[0], "seconds": 0.5, "output": "Orphan"})
+    qtbot.waitUntil(lambda: task.state == "running", timeout=5000)
+    w.project = Project()
+    with qtbot.waitSignal(ui.runner.finished, timeout=10_000):
+        pass
+    assert len(w.project.layers) == 0 and not w.project.analyses
+    assert "discarded" in w.statusBar().currentMessage()
+
+
+def test_unsupported_input_reports_error_instead_of_crashing(qtbot, win):
+    from hotspot_desktop.core.model import Layer
+
+    class Odd(Layer):
+        geometry_kind = "point"
+
+    w, ui = win
+    dialog = ui.open_tool(SLOW.id)
+    ui._run_from_dialog(SLOW, dict(dialog.values(), points=Odd("odd")))
+    assert "could not start" in w.errors[-1][0] and "snapshot" in w.errors[-1][1]
