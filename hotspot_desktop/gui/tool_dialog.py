@@ -96,6 +96,36 @@ class ToolDialog(QDialog):
         lay.addWidget(split)
         lay.addWidget(self.buttons)
         self.resize(760, 420)
+        # Layers added or removed while the dialog is open appear in / vanish from its combos.
+        project.layers.inserted.connect(self._refresh_layers)
+        project.layers.removed.connect(self._refresh_layers)
+
+    def done(self, result: int) -> None:
+        self._disconnect_project()
+        super().done(result)
+
+    def _disconnect_project(self) -> None:
+        for sig in (self.project.layers.inserted, self.project.layers.removed):
+            sig.disconnect(self._refresh_layers, missing_ok=True)
+
+    def _refresh_layers(self, *_args: Any) -> None:
+        for p in self.tool.params:
+            if p.kind not in ("layer", "zones"):
+                continue
+            box: QComboBox = self.editors[p.name]  # type: ignore[assignment]
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            if p.optional:
+                box.addItem(NONE_TEXT, None)
+            for lyr in self._layers_for(p):
+                box.addItem(lyr.name, lyr.id)
+            i = box.findData(current) if current is not None else -1
+            box.setCurrentIndex(max(i, 0))
+            box.blockSignals(False)
+        for p in self.tool.params:
+            if p.kind == "field":
+                self._refill_fields(p)
 
     # --- editors ---------------------------------------------------------------------------
     def _layers_for(self, p: Param) -> list[Layer]:

@@ -162,6 +162,21 @@ def test_every_tool_dialog_opens_and_round_trips_defaults(qtbot, win):
         dialog.close()
 
 
+
+def test_dialog_follows_layers_added_and_removed(qtbot, win):
+    w, ui = win
+    dialog = ui.open_tool("vector.count_in_polygons")
+    assert dialog.values()["points"] is None
+    pts = incidents()
+    w.add_layer(pts)
+    b = beats()
+    w.add_layer(b)
+    assert dialog.values()["points"] is pts and dialog.values()["polygons"] is b
+    w.project.layers.remove(b)
+    assert dialog.values()["polygons"] is None
+    dialog.close()
+    w.add_layer(beats())  # a closed dialog no longer listens
+
 # The full main window last: its teardown must not disturb the lighter tests above.
 def test_plugin_tool_from_toolbox_to_result_layer(qtbot, tmp_path):
     w = main_window(qtbot, tmp_path)
