@@ -28,14 +28,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
-import pyqtgraph as pg  # noqa: E402
-import shapely  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import geopandas as gpd
+import numpy as np
+import pyqtgraph as pg
+import shapely
+from PySide6.QtWidgets import QApplication
 
-from hotspot_desktop.core.model import PointLayer, Project, VectorLayer  # noqa: E402
-from hotspot_desktop.core.styles import LayerStyle, Symbol  # noqa: E402
+from hotspot_desktop.core.model import PointLayer, Project, VectorLayer
+from hotspot_desktop.core.styles import LayerStyle, Symbol
 
 CITY = 20_000.0
 W, H = 1200, 800

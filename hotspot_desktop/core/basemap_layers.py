@@ -44,7 +44,7 @@ class ImageLayer(Layer):
 
     @classmethod
     def from_file(cls, path: str | Path, working_crs: CRS | None = None, image_crs: CRS | None = None,
-                  name: str | None = None) -> "ImageLayer":
+                  name: str | None = None) -> ImageLayer:
         """Load a PNG/JPEG with its world file; ``image_crs`` defaults to the working CRS."""
         path = Path(path)
         img: GeoImage = read_georeferenced_image(path)

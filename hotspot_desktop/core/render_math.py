@@ -141,7 +141,7 @@ def box_sum(grid: np.ndarray, size: int) -> np.ndarray:
 
 def marker_footprint_px(size: float) -> int:
     """Side in pixels of the square window a marker of diameter ``size`` covers."""
-    return max(1, int(round(size)))
+    return max(1, round(size))
 
 
 def disc_footprint(side: int) -> np.ndarray:
@@ -171,7 +171,7 @@ def hex_to_rgba(color: str) -> tuple[int, int, int, int]:
         return r, g, b, a
     from matplotlib.colors import to_rgba
 
-    return tuple(int(round(v * 255)) for v in to_rgba(c))  # type: ignore[return-value]
+    return tuple(round(v * 255) for v in to_rgba(c))  # type: ignore[return-value]
 
 
 def density_rgba_single(counts: np.ndarray, color: str, marker_px: int) -> np.ndarray:

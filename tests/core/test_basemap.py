@@ -9,11 +9,24 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from hotspot_desktop.core.basemap_layers import ImageLayer, TileLayer, quiet_streets_style
-from hotspot_desktop.core.io.basemap import (MERCATOR_HALF, MBTiles, choose_zoom, read_georeferenced_image,
-                                             read_world_file, resolution, tile_bounds_3857, tiles_covering,
-                                             tms_row, world_file_for)
+from hotspot_desktop.core.basemap_layers import (
+    ImageLayer,
+    TileLayer,
+    quiet_streets_style,
+)
 from hotspot_desktop.core.crs import utm_crs_for
+from hotspot_desktop.core.io.basemap import (
+    MERCATOR_HALF,
+    MBTiles,
+    choose_zoom,
+    read_georeferenced_image,
+    read_world_file,
+    resolution,
+    tile_bounds_3857,
+    tiles_covering,
+    tms_row,
+    world_file_for,
+)
 
 
 def png_bytes(color, size=(4, 4), fmt="PNG") -> bytes:
@@ -66,13 +79,13 @@ def test_jpeg_with_wld_and_missing_world_file(tmp_path):
 def test_tile_arithmetic():
     assert tile_bounds_3857(0, 0, 0) == pytest.approx((-MERCATOR_HALF, -MERCATOR_HALF, MERCATOR_HALF, MERCATOR_HALF))
     # XYZ row 0 is the northern row.
-    xmin, ymin, xmax, ymax = tile_bounds_3857(1, 0, 0)
+    xmin, ymin, _xmax, _ymax = tile_bounds_3857(1, 0, 0)
     assert xmin == pytest.approx(-MERCATOR_HALF) and ymin == pytest.approx(0.0)
     assert tms_row(1, 0) == 1 and tms_row(3, 2) == 5
     assert tiles_covering((-1.0, -1.0, 1.0, 1.0), 1) == [(0, 0), (1, 0), (0, 1), (1, 1)]
     assert tiles_covering(tile_bounds_3857(5, 7, 9), 5)[0] == (7, 9)
     assert resolution(0) == pytest.approx(156543.03392804097)
-    assert choose_zoom(resolution(10) * 1.5, list(range(0, 15))) == 10
+    assert choose_zoom(resolution(10) * 1.5, list(range(15))) == 10
     assert choose_zoom(resolution(10), [3, 10, 12]) == 10
     assert choose_zoom(0.001, [3, 10, 12]) == 12
     with pytest.raises(ValueError):

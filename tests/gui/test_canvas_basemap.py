@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from hotspot_desktop.core.basemap_layers import ImageLayer, TileLayer, WEB_MERCATOR
+from hotspot_desktop.core.basemap_layers import WEB_MERCATOR, ImageLayer, TileLayer
 from hotspot_desktop.core.io.basemap import MERCATOR_HALF
 from hotspot_desktop.core.model import Project
 from tests.core.test_basemap import make_mbtiles, png_bytes

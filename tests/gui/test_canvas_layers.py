@@ -7,10 +7,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot_desktop.core.model import PointFilter, PointLayer, Project, RasterLayer, VectorLayer, ZoneLayer
-from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised, graduated
-from hotspot_desktop.core.model import ZONE_ROLE_COLORS
+from hotspot_desktop.core.model import (
+    ZONE_ROLE_COLORS,
+    PointFilter,
+    PointLayer,
+    Project,
+    RasterLayer,
+    VectorLayer,
+    ZoneLayer,
+)
 from hotspot_desktop.core.render_math import hex_to_rgba
+from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised, graduated
 from tests.gui.test_canvas_helpers import close, rgb_at, show_canvas, snapshot, to_pixel
 
 RED, BLUE, WHITE = (255, 0, 0), (0, 0, 255), (255, 255, 255)
@@ -36,7 +43,7 @@ def two_squares() -> tuple[Project, VectorLayer, VectorLayer]:
 
 
 def test_top_layer_wins_and_hiding_reveals_the_one_below(qtbot):
-    p, red, blue = two_squares()
+    p, _red, blue = two_squares()
     canvas = show_canvas(qtbot, p, EXTENT)
     img = snapshot(canvas)
     assert close(rgb_at(canvas, img, 500, 500), BLUE)
@@ -57,7 +64,7 @@ def test_top_layer_wins_and_hiding_reveals_the_one_below(qtbot):
 
 
 def test_style_opacity_insert_and_remove_change_pixels(qtbot):
-    p, red, blue = two_squares()
+    p, _red, blue = two_squares()
     canvas = show_canvas(qtbot, p, EXTENT)
     blue.style = solid("#00ff00")
     img = snapshot(canvas)

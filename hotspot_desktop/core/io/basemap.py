@@ -115,10 +115,10 @@ def tiles_covering(bounds_3857: tuple[float, float, float, float], z: int) -> li
     n = 2**z
     size = 2 * MERCATOR_HALF / n
     xmin, ymin, xmax, ymax = bounds_3857
-    x0 = max(0, int(math.floor((xmin + MERCATOR_HALF) / size)))
-    x1 = min(n - 1, int(math.floor((xmax + MERCATOR_HALF) / size)))
-    y0 = max(0, int(math.floor((MERCATOR_HALF - ymax) / size)))
-    y1 = min(n - 1, int(math.floor((MERCATOR_HALF - ymin) / size)))
+    x0 = max(0, math.floor((xmin + MERCATOR_HALF) / size))
+    x1 = min(n - 1, math.floor((xmax + MERCATOR_HALF) / size))
+    y0 = max(0, math.floor((MERCATOR_HALF - ymax) / size))
+    y1 = min(n - 1, math.floor((MERCATOR_HALF - ymin) / size))
     return [(x, y) for y in range(y0, y1 + 1) for x in range(x0, x1 + 1)]
 
 

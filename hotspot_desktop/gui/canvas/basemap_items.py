@@ -10,7 +10,12 @@ from PySide6.QtGui import QImage, QPainter, QPolygonF, QTransform
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.basemap_layers import ImageLayer, TileLayer
-from hotspot_desktop.core.io.basemap import TILE_SIZE, choose_zoom, tile_bounds_3857, tiles_covering
+from hotspot_desktop.core.io.basemap import (
+    TILE_SIZE,
+    choose_zoom,
+    tile_bounds_3857,
+    tiles_covering,
+)
 from hotspot_desktop.gui.canvas.layer_item import LayerItem, register_item
 
 # Above this many tiles for a view, a coarser zoom is used (magnified) to bound the work.

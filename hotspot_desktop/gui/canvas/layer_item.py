@@ -12,8 +12,9 @@ ideas 7 and 8).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal

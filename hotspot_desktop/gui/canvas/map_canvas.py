@@ -10,12 +10,17 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import Layer, Project
+
+# Registers the item classes of the built-in layer kinds.
+from hotspot_desktop.gui.canvas import (  # noqa: F401
+    basemap_items,
+    point_item,
+    raster_item,
+    vector_item,
+)
 from hotspot_desktop.gui.canvas.layer_item import LayerItem, item_for
 from hotspot_desktop.gui.canvas.overlays import LabelOverlay, ScaleBar
 from hotspot_desktop.gui.canvas.view_box import MapViewBox
-
-# Registers the item classes of the built-in layer kinds.
-from hotspot_desktop.gui.canvas import basemap_items, point_item, raster_item, vector_item  # noqa: F401,E402
 
 BACKGROUND = "#FFFFFF"
 # Redraw this long after the last view change: wheel bursts and drags cost one redraw.
@@ -150,7 +155,7 @@ class MapCanvas(QWidget):
     # --- refresh -----------------------------------------------------------------------------
     def _view_state(self) -> rm.ViewState | None:
         r = self._vb.viewRect()
-        w, h = int(round(self._vb.width())), int(round(self._vb.height()))
+        w, h = round(self._vb.width()), round(self._vb.height())
         if w < 2 or h < 2 or r.width() <= 0 or r.height() <= 0:
             return None
         return rm.ViewState((r.left(), r.top(), r.right(), r.bottom()), w, h)

@@ -13,7 +13,12 @@ from PySide6.QtCore import QRectF
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import PointLayer
 from hotspot_desktop.core.styles import HeatmapSettings, LayerStyle, class_index
-from hotspot_desktop.gui.canvas.layer_item import POINT_POOL, Hit, LayerItem, register_item
+from hotspot_desktop.gui.canvas.layer_item import (
+    POINT_POOL,
+    Hit,
+    LayerItem,
+    register_item,
+)
 from hotspot_desktop.gui.canvas.markers import MarkerItem, symbol_pixmap
 
 SELECTION_COLOR = "#FFD400"
@@ -36,7 +41,7 @@ class PointClass:
     local_ys: np.ndarray | None = None
 
     @classmethod
-    def of_rows(cls, color: str, layer: PointLayer, rows: np.ndarray, origin: tuple[float, float]) -> "PointClass":
+    def of_rows(cls, color: str, layer: PointLayer, rows: np.ndarray, origin: tuple[float, float]) -> PointClass:
         xs, ys = layer.x[rows], layer.y[rows]
         # float32 offsets from the layer's corner keep millimetre precision over ~50 km.
         return cls(color, xs, ys, rows, origin, (xs - origin[0]).astype(np.float32),

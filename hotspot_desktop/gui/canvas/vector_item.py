@@ -15,7 +15,13 @@ from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPainterPath, 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import ZONE_ROLE_COLORS, ZONE_ROLES, VectorLayer
 from hotspot_desktop.core.styles import LayerStyle, Symbol, class_index
-from hotspot_desktop.gui.canvas.layer_item import VECTOR_POOL, Hit, LayerItem, qcolor, register_item
+from hotspot_desktop.gui.canvas.layer_item import (
+    VECTOR_POOL,
+    Hit,
+    LayerItem,
+    qcolor,
+    register_item,
+)
 
 SELECTION_COLOR = "#FFD400"
 UNKNOWN_ROLE_COLOR = "#7F7F7F"
