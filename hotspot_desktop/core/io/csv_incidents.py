@@ -7,6 +7,7 @@ of :data:`REASON_ORDER`); nothing is dropped silently. Rejected rows are kept in
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import CRS
 
-from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
+from hotspot_desktop.core.crs import (
+    WGS84,
+    choose_working_crs,
+    transform_xy,
+    transformer,
+)
 from hotspot_desktop.core.io import csv_coords
 from hotspot_desktop.core.io.csv_detect import (
     detect_with_notes,
@@ -204,21 +210,29 @@ def _to_working(x: np.ndarray, y: np.ndarray, code: np.ndarray, src: CRS, workin
             lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
             centroid = (float(lon[0]), float(lat[0]))
         working = choose_working_crs([src], centroid)
+    # Gather the live points once and project them in place, chunk by chunk (cancel between chunks).
+    idx = np.flatnonzero(live)
+    px, py = x[idx], y[idx]
+    if src != working:
+        tr = transformer(src, working)
+        bounds = np.linspace(0, len(idx), TRANSFORM_CHUNKS + 1).astype(int)
+        for i, (a, b) in enumerate(pairwise(bounds)):
+            checkpoint(progress, cancelled, 0.7 + 0.2 * i / TRANSFORM_CHUNKS, "projecting")
+            tr.transform(px[a:b], py[a:b], inplace=True)
     wx = np.full(len(x), np.nan)
     wy = np.full(len(y), np.nan)
-    idx = np.flatnonzero(live)
-    for i, chunk in enumerate(np.array_split(idx, TRANSFORM_CHUNKS) if len(idx) else []):
-        checkpoint(progress, cancelled, 0.7 + 0.2 * i / TRANSFORM_CHUNKS, "projecting")
-        wx[chunk], wy[chunk] = transform_xy(x[chunk], y[chunk], src, working)
+    wx[idx], wy[idx] = px, py
     return wx, wy, working
 
 
-def _column(values: pa.ChunkedArray, keep: pa.Array | None) -> pd.Series:
+def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
     """Arrow column (rows ``keep``) to pandas; repetitive strings become categories to save memory."""
+    if pa.types.is_dictionary(values.type):
+        return _sorted_categories((values if keep is None else values.filter(keep)).to_pandas())
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
         encoded = values.combine_chunks().dictionary_encode()  # one hashing pass decides and encodes
-        if n and len(encoded.dictionary) <= CATEGORY_MAX_SHARE * n:
+        if category or (n and len(encoded.dictionary) <= CATEGORY_MAX_SHARE * n):
             # Filter after encoding: filtering small integer codes is cheaper than strings.
             return _sorted_categories((encoded if keep is None else encoded.filter(keep)).to_pandas())
     return (values if keep is None else values.filter(keep)).to_pandas()
@@ -231,14 +245,21 @@ def _sorted_categories(series: pd.Series) -> pd.Series:
 
 
 def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:
-    mask = None if len(keep) == table.num_rows else pa.array(np.isin(np.arange(table.num_rows), keep))
+    if len(keep) == table.num_rows:
+        mask = None
+    else:
+        kept = np.zeros(table.num_rows, dtype=bool)
+        kept[keep] = True
+        mask = pa.array(kept)
     cols: dict[str, pd.Series | np.ndarray] = {}
     if time is not None:
         cols["time"] = time[keep]
         cols["time_end"] = time_end[keep]
     if schema.offence:
-        cols["offence"] = _sorted_categories(
-            _column(pc.cast(table.column(schema.offence), pa.string()), mask).astype("category"))
+        off = table.column(schema.offence)
+        if not pa.types.is_dictionary(off.type):
+            off = pc.cast(off, pa.string())
+        cols["offence"] = _column(off, mask, category=True)
     if schema.incident_id:
         ids = pc.cast(table.column(schema.incident_id), pa.string())
         cols["incident_id"] = (ids if mask is None else ids.filter(mask)).to_pandas()

@@ -20,6 +20,7 @@ from hotspot_desktop.core.io.report import Cancelled, LoadError
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
 POLL_SECONDS = 0.05
+AUTO_DICT_MAX_CARDINALITY = 50_000
 _COLUMN_ERROR = re.compile(r"In CSV column #(\d+)")
 
 
@@ -62,6 +63,10 @@ def string_columns(schema: CsvSchema) -> list[str]:
     return [c for c in dict.fromkeys(cols) if c in schema.columns]
 
 
+def _is_binary(t: pa.DataType) -> bool:
+    return pa.types.is_binary(t) or (pa.types.is_dictionary(t) and pa.types.is_binary(t.value_type))
+
+
 def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None,
                cancelled: CancelFn | None = None, span: tuple[float, float] = (0.0, 1.0)
                ) -> tuple[pa.Table, list[pcsv.InvalidRow]]:
@@ -73,6 +78,8 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
     the file is re-read as cp1252 and ``schema.encoding`` is updated to say so.
     """
     types: dict[str, pa.DataType] = {c: pa.string() for c in string_columns(schema)}
+    if schema.offence in types:  # few distinct values: encode while parsing, in parallel
+        types[schema.offence] = pa.dictionary(pa.int32(), pa.string())
     if not schema.location:
         types.update({c: pa.float64() for c in (schema.x, schema.y) if c})
     for _ in range(len(schema.columns) + 2):
@@ -84,7 +91,7 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
                 # Arrow numbers malformed rows only when parsing on one thread; both cases are rare.
                 table, invalid = _read_once(path, schema, types, progress, cancelled, span, threads=False,
                                             multiline=multiline)
-            binary = any(pa.types.is_binary(f.type) for f in table.schema)  # Arrow's "not UTF-8" type
+            binary = any(_is_binary(f.type) for f in table.schema)  # Arrow's "not UTF-8" type
             if not (binary and arrow_encoding(schema.encoding) == "utf8"):
                 return table, invalid
             schema.encoding = "cp1252"
@@ -116,8 +123,11 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
                                  use_threads=threads)
     parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid,
                                    newlines_in_values=multiline)
+    # Other text columns with few distinct values (districts, premises) arrive dictionary-encoded,
+    # which costs nothing in Arrow's parallel parse and becomes pandas categories for free.
     convert_opts = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
-                                       decimal_point=schema.decimal)
+                                       decimal_point=schema.decimal, auto_dict_encode=True,
+                                       auto_dict_max_cardinality=AUTO_DICT_MAX_CARDINALITY)
     size = max(1, path.stat().st_size)
     fh = _TrackedFile(path)
     result: dict[str, object] = {}
