@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from hotspot_desktop.core.io.csv_schema import CsvSchema
-from hotspot_desktop.core.io.report import Cancelled, LoadError
+from hotspot_desktop.core.io.report import LoadError
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
 POLL_SECONDS = 0.05
@@ -146,7 +146,7 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
             thread.join(POLL_SECONDS)
             frac = span[0] + (span[1] - span[0]) * min(1.0, fh.bytes_read / size)
             checkpoint(progress, cancelled, frac, "reading")
-    except Cancelled:
+    except BaseException:  # Cancelled, or a failing progress callback: stop Arrow before leaving
         fh.abort = True
         thread.join()
         raise
