@@ -1,8 +1,14 @@
 """Load an incident CSV into a :class:`PointLayer` in the working CRS, with a full load report.
 
 Every data row is either kept or rejected with one reason (the first that applies, in the order
-of :data:`REASON_ORDER`); nothing is dropped silently. Rejected rows are kept in
-``report.rejected_rows`` so the analyst can fix and reload them.
+of :data:`REASON_ORDER`, after ``malformed_row`` for rows with a wrong field count); nothing is
+dropped silently. Rejected rows are kept in ``report.rejected_rows`` (source values, 1-based
+``row``, ``reason``) so the analyst can fix and reload them.
+
+Times: ``time`` is the incident time as written (naive local clock). ``time_end`` closes a
+window when the time is not exact: the end column of a start/end pair, else the end of the
+value's precision (next midnight for a date without a time, first of the next month for a
+month-only date), so aoristic analyses (Ratcliffe 2002) spread such incidents over the window.
 """
 
 from __future__ import annotations
