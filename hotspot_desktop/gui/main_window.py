@@ -112,6 +112,9 @@ class MainWindow(QMainWindow):
         from hotspot_desktop.gui import zones
 
         zones.install(self)
+        from hotspot_desktop.gui import export as export_ui
+
+        export_ui.install(self)
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod
@@ -296,7 +299,8 @@ class MainWindow(QMainWindow):
         self.setWindowModified(bool(self.project.modified))
 
     def set_project(self, project: Project) -> None:
-        """Replace the current project (after New or Open) in every view."""
+        """Replace the current project (after New or Open) in every view; pending loads are dropped."""
+        self.cancel_loads()
         self._unwatch_project(self.project)
         for dock in list(self.attribute_tables.values()):
             dock.close()
@@ -480,6 +484,7 @@ class MainWindow(QMainWindow):
             return
         request = self._load_queue.pop(0)
         task = LoadTask(request, self.project.working_crs, self)
+        task.setProperty("project_id", id(self.project))  # results for a replaced project are dropped
         task.progress.connect(self._on_load_progress)
         task.finished.connect(self._on_load_finished)
         task.failed.connect(self._on_load_failed)
@@ -515,7 +520,12 @@ class MainWindow(QMainWindow):
             self._current_task = None
 
     def _on_load_finished(self, request: LoadRequest, layer: Layer, report: Any) -> None:
+        task = self._current_task
         self._release_task()
+        if task is not None and task.property("project_id") != id(self.project):
+            # The user opened or started another project meanwhile: this layer belongs to neither.
+            self._start_next_load()
+            return
         if self.project.working_crs is None:
             detected = getattr(report, "detected", {}).get("working_crs")
             if detected:

@@ -37,8 +37,8 @@ class MapStatusBar(QStatusBar):
             self.crs.setToolTip("The working CRS is set by the first layer added")
             return
         code = crs.to_epsg(min_confidence=70)
-        self.crs.setText(f"EPSG:{code}" if code else crs.name)
-        self.crs.setToolTip(f"Working CRS: {crs.name}")
+        self.crs.setText(f"EPSG:{code} · {crs.name}" if code else crs.name)
+        self.crs.setToolTip("Working CRS: every layer is shown and analysed in it (metres)")
         if crs.is_projected or crs.is_geographic:
             from hotspot_desktop.core.crs import WGS84, transformer
 

@@ -78,6 +78,7 @@ def test_add_csv_shows_layer_and_load_report(qtbot, window, tmp_path):
     assert "6 kept" in dialog.summary.text() and "1 rejected" in dialog.summary.text()
     assert window.project.working_crs is not None
     assert window.map_status.crs.text().startswith("EPSG:326")  # UTM of the data
+    assert "UTM zone 16N" in window.map_status.crs.text()
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -248,3 +249,13 @@ def test_cancelled_load_adds_nothing(qtbot, window, tmp_path):
         task.cancel()  # pressed before the first checkpoint: the loader stops there
         task.start()
     assert task.wait(10)
+
+
+def test_load_finishing_after_new_project_is_dropped(qtbot, window, tmp_path):
+    from hotspot_desktop.core.model import Project
+
+    window.add_files([write_csv(tmp_path)])
+    window.set_project(Project())
+    qtbot.waitUntil(lambda: not window.is_busy(), timeout=30000)
+    qtbot.wait(50)
+    assert len(window.project.layers) == 0
