@@ -76,6 +76,7 @@ CASES = {
     "no_dates.csv": (30, 30, {}, {"date": None, "time_span": None}),
     "title_lines.csv": (30, 29, {"malformed_row": [7]}, {"x": "longitude", "incident_id": "case_number"}),
     "excel_sep_hint.csv": (30, 30, {}, {"delimiter": "semicolon", "x": "longitude"}),
+    "excel_unicode_text.csv": (30, 30, {}, {"encoding": "utf-16", "delimiter": "tab", "x": "longitude"}),
     "leading_blank_lines.csv": (30, 30, {}, {"x": "longitude", "date_format": ["%Y-%m-%d %H:%M"]}),
     "police_uk_street.csv": (30, 28, {"missing_coordinates": [13, 14]},
                              {"date_kind": "month", "date": ["Month"], "offence": "Crime type",

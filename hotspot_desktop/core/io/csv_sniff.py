@@ -30,9 +30,14 @@ class Sniffed:
 
 
 def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` when there is a BOM, ``utf-8`` when the bytes decode, else ``cp1252``."""
+    """``utf-8-sig`` when there is a BOM, ``utf-8`` when the bytes decode, else ``cp1252``.
+
+    A UTF-16 byte-order mark (Excel's "Unicode Text" export) gives ``utf-16``.
+    """
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     try:
         head.decode("utf-8")
         return "utf-8"

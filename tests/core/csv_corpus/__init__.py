@@ -204,6 +204,9 @@ def _files() -> dict[str, bytes | str]:
     f["title_lines.csv"] = ("Incident report - District 12\nGenerated 2019-04-08, by CrimeView\n\n"
                             + "\n".join([",".join(BASIC_HEADER)] + rows) + "\n")
     f["excel_sep_hint.csv"] = "sep=;\n" + _lines(BASIC_HEADER, _basic_rows(), ";")
+    # Excel "Save as Unicode Text": UTF-16 with a byte-order mark, tab-separated, CRLF.
+    f["excel_unicode_text.csv"] = _lines(BASIC_HEADER + ["block"], [r + ["Peña Blvd"] for r in _basic_rows()],
+                                         "\t").replace("\n", "\r\n").encode("utf-16")
     f["leading_blank_lines.csv"] = "\n\n" + _lines(BASIC_HEADER, _basic_rows())
     f["no_dates.csv"] = _lines(["id", "offence", "lat", "lon"], [[IDS[i], OFF[i], LAT[i], LON[i]] for i in range(N)])
     return f
