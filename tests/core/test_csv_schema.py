@@ -24,7 +24,8 @@ def corpus(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["basic.csv", "start_end_window.csv", "projected_with_prj.csv", "wkt_location.csv",
-                                  "military_time.csv", "swapped_latlon.csv"])
+                                  "military_time.csv", "swapped_latlon.csv", "title_lines.csv",
+                                  "excel_sep_hint.csv", "police_uk_street.csv"])
 def test_schema_round_trips_through_json(corpus, name):
     schema = detect_csv(corpus[name])
     again = CsvSchema.from_dict(json.loads(json.dumps(schema.to_dict())))
@@ -77,6 +78,10 @@ def test_preview_rows_show_raw_text_and_the_reading(corpus):
     assert (rows["parsed_x"] < -100).all()  # swap applied: x is the Los Angeles longitude
     rows = preview_rows(corpus["cp1252_names.csv"], detect_csv(corpus["cp1252_names.csv"]), n=2)
     assert rows["block"].tolist() == ["Peña Blvd", "Café Ct"]
+    schema = detect_csv(corpus["title_lines.csv"])
+    assert schema.skip_rows == 3
+    rows = preview_rows(corpus["title_lines.csv"], schema, n=2)
+    assert rows["case_number"].tolist() == ["JC100200", "JC100201"]
 
 
 def test_projected_prj_and_user_crs_in_schema(corpus):
