@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -51,7 +52,11 @@ class AboutDialog(QDialog):
 def find_readme() -> Path | None:
     """README.md of the installation (source checkout or frozen bundle), if present."""
     here = Path(__file__).resolve()
-    for folder in (here.parents[1], here.parents[2]):
+    folders = [here.parents[1], here.parents[2]]
+    bundle = getattr(sys, "_MEIPASS", None)  # PyInstaller puts README.md at the bundle root
+    if bundle:
+        folders.insert(0, Path(bundle))
+    for folder in folders:
         candidate = folder / "README.md"
         if candidate.is_file():
             return candidate

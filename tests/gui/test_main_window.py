@@ -259,3 +259,12 @@ def test_load_finishing_after_new_project_is_dropped(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=30000)
     qtbot.wait(50)
     assert len(window.project.layers) == 0
+
+
+def test_close_with_unsaved_changes_can_be_cancelled(qtbot, window, tmp_path, monkeypatch):
+    load_csv(qtbot, window, write_csv(tmp_path))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    assert window.close() is False
+    assert window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    assert window.close() is True
