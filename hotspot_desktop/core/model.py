@@ -361,8 +361,12 @@ class VectorLayer(Layer):
     def _compute_hash(self) -> str:
         h = hashlib.sha256()
         h.update(b"".join(self.gdf.geometry.to_wkb()))
-        h.update(pd.util.hash_pandas_object(self.gdf.drop(columns=self.gdf.geometry.name), index=False)
-                 .to_numpy().tobytes())
+        attrs = self.gdf.drop(columns=self.gdf.geometry.name)
+        try:
+            hashed = pd.util.hash_pandas_object(attrs, index=False)
+        except TypeError:  # cells holding lists/arrays/dicts (nested GeoJSON properties) are unhashable
+            hashed = pd.util.hash_pandas_object(attrs.astype(str), index=False)
+        h.update(hashed.to_numpy().tobytes())
         return h.hexdigest()[:16]
 
 
