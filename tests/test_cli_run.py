@@ -166,3 +166,17 @@ def test_ctrl_c_cancels_with_exit_code_3(data, tmp_path, capsys):
         timer.cancel()
     assert rc == 3 and "cancelled" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_crs_option_for_projected_csv_without_prj(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    n = 400
+    pd.DataFrame({"TYPE": rng.choice(["Theft", "Mischief"], n), "X": 491_000 + rng.normal(0, 300, n),
+                  "Y": 5_459_000 + rng.normal(0, 300, n)}).to_csv(tmp_path / "van.csv", index=False)
+    out = tmp_path / "counts.asc"
+    assert main(["run", "hotspot.grid_counts", "--input", str(tmp_path / "van.csv"), "--cell_size=100",
+                 "--out", str(out), "--quiet"]) == 1
+    assert "--crs" in capsys.readouterr().err
+    assert main(["run", "hotspot.grid_counts", "--input", str(tmp_path / "van.csv"), "--crs", "EPSG:26910",
+                 "--cell_size=100", "--out", str(out), "--quiet"]) == 0
+    assert "UTM_Zone_10N" in out.with_suffix(".prj").read_text()

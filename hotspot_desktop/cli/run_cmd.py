@@ -7,7 +7,8 @@ Parameter names are those ``hotspot-desktop tools`` lists (like ``qgis_process``
 files fill the tool's layer parameters in declaration order; a layer parameter may also be
 given by name (``--polygons=beats.shp``). The first input sets the working CRS. Values:
 numbers in the unit listed, booleans ``true/false``, date ranges ``2024-01-01..2024-06-30``
-(either side may be empty). Outputs go to ``--out`` by extension (core/io/writers.py): the
+(either side may be empty). ``--crs`` names the CRS of CSV / .asc inputs that do not state
+one. Outputs go to ``--out`` by extension (core/io/writers.py): the
 first layer to ``--out``, tables to ``STEM_<table>.csv``. ``--project`` re-runs every analysis
 saved in the project and writes each into ``DIR``. Ctrl-C cancels cleanly.
 
@@ -55,6 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input", action="append", default=[], metavar="FILE", help="input layer file (repeatable)")
     p.add_argument("--out", metavar="FILE", help="output file (by extension) or, with --project, a folder")
     p.add_argument("--project", metavar="PROJECT", help="re-run the analyses saved in a project")
+    p.add_argument("--crs", metavar="CRS", help="CRS of CSV/ASCII-grid inputs that do not state one "
+                   "(e.g. EPSG:32610)")
     p.add_argument("--seed", type=int, default=0, help="random seed (permutation tests)")
     p.add_argument("--safe-mode", action="store_true", help="only the application's own tools")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -117,8 +120,9 @@ class _Progress:
         sys.stderr.write(f"  {fraction * 100:5.1f}%  {stage}\n")
 
 
-def _load_inputs(tool: Tool, files: list[str], named: dict[str, str]) -> tuple[dict[str, Any], Any]:
-    from hotspot_desktop.core.io.loaders import add_file_to_project
+def _load_inputs(tool: Tool, files: list[str], named: dict[str, str],
+                 crs: str | None = None) -> tuple[dict[str, Any], Any]:
+    from hotspot_desktop.core.io.loaders import add_file_to_project, loader_family
     from hotspot_desktop.core.model import Project
 
     project = Project()
@@ -131,8 +135,9 @@ def _load_inputs(tool: Tool, files: list[str], named: dict[str, str]) -> tuple[d
             path = queue.pop(0)
         if path is None:
             continue
+        options = {"crs": crs} if crs and loader_family(path) in ("csv", "raster") else {}
         try:
-            layer, report = add_file_to_project(project, path)
+            layer, report = add_file_to_project(project, path, **options)
         except (LoadError, OSError, ValueError) as exc:
             raise LoadError(f"cannot load {path}: {exc}") from exc
         for w in report.warnings:
@@ -177,7 +182,7 @@ def _single(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> list
     if unknown:
         raise UsageError(f"{tool.id} has no parameter(s) {', '.join('--' + u for u in unknown)}; "
                          f"it takes {', '.join('--' + n for n in sorted(known))}")
-    values, project = _load_inputs(tool, args.input, named)
+    values, project = _load_inputs(tool, args.input, named, args.crs)
     for name, text in named.items():
         values[name] = convert(tool.param(name), text)
     done = _run_tool(tool, values, project.working_crs, args.seed, args.quiet, cancel)

@@ -160,3 +160,11 @@ def test_resolve_parameters_finds_layers_by_id_then_name():
     assert values["points"] is pts and values["k"] == 7 and values["dates"] == ("2024-01-01", None)
     params = dict(done.record.parameters, points={"layer": "Incidents", "layer_id": "gone"})
     assert resolve_parameters(TOOL, params, project)["points"] is pts
+
+
+def test_snapshot_of_layer_with_nested_attribute_values():
+    gdf = gpd.GeoDataFrame({"name": ["a"], "geo_point_2d": [np.array([1.0, 2.0])]}, geometry=[shapely.box(0, 0, 1, 1)])
+    layer = VectorLayer("Nested", gdf)
+    prep = prepare(Tool("t.v", "V", "T", "1", "h", f"{__name__}:echo", params=(layer_param("v", "V", "polygon"),)),
+                   {"v": layer})
+    assert prep.stamps["v"].content_hash == layer.content_hash()

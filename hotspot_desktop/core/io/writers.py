@@ -19,6 +19,7 @@ description such as ``=HYPERLINK(...)`` is shown, never executed (OWASP "CSV Inj
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +116,11 @@ def write_vector(gdf: gpd.GeoDataFrame, path: str | Path, layer_name: str | None
     kwargs: dict[str, Any] = {"driver": VECTOR_DRIVERS[ext]}
     if ext == ".gpkg":
         kwargs["layer"] = slug(layer_name or path.stem)
-    gdf.to_file(path, **kwargs)
+    with warnings.catch_warnings():
+        # Shapefile truncates field names to 10 characters: a documented property of the format
+        # (module table), not something to alarm the analyst with on every export.
+        warnings.filterwarnings("ignore", message=".*(truncated|laundered).*")
+        gdf.to_file(path, **kwargs)
     return path
 
 

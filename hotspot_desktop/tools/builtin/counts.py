@@ -10,6 +10,19 @@ from hotspot_desktop.core.styles import graduated
 from hotspot_desktop.tools.base import RunContext, TableResult, ToolResult
 
 
+LABEL_NAMES = ("name", "label", "beat", "district", "zone", "neighbourhood", "neighborhood", "area", "id")
+
+
+def label_column(gdf) -> str | None:
+    """The column that best names each polygon: a usual name column, else the first text column."""
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    lower = {str(c).lower(): c for c in cols}
+    for key in LABEL_NAMES:
+        if key in lower:
+            return lower[key]
+    return next((c for c in cols if gdf[c].dtype == object or pd.api.types.is_string_dtype(gdf[c])), None)
+
+
 def count_in_polygons(inputs: dict, ctx: RunContext) -> ToolResult:
     """Count points per polygon with an STRtree query (each point counted in every polygon covering it)."""
     import shapely
@@ -33,8 +46,8 @@ def count_in_polygons(inputs: dict, ctx: RunContext) -> ToolResult:
     layer = VectorLayer(inputs.get("output") or "Incident counts", gdf, geometry_kind="polygon",
                         source_crs=getattr(polys, "source_crs", None))
     layer.style = graduated(counts.astype(float), "count", method="quantiles", k=5)
-    name_col = next((c for c in ("name", "NAME", "beat", "id") if c in gdf.columns), None)
-    table = pd.DataFrame({"polygon": gdf[name_col].astype(str) if name_col else gdf.index.astype(str),
+    name_col = label_column(gdf)
+    table = pd.DataFrame({"polygon": gdf[name_col].astype(str) if name_col else (gdf.index + 1).astype(str),
                           "count": counts})
     if "per_km2" in gdf.columns:
         table["per_km2"] = gdf["per_km2"].round(2)
