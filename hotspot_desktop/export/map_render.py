@@ -114,9 +114,14 @@ def draw_points(ax: Axes, layer: PointLayer, z: float, extent: Extent, metres_pe
         n = int(m.sum())
         if n == 0:
             continue
+        if n > RASTERIZE_ABOVE:
+            # Dense groups: one Line2D of markers. Agg stamps a cached marker (draw_markers), about
+            # 2.5x faster than a scatter's path collection, and the look is the same without outlines.
+            ax.plot(layer.x[m], layer.y[m], linestyle="none", marker=marker, markersize=s.size * 0.75,
+                    color=_rgba(color, layer.opacity), markeredgewidth=0, zorder=z, rasterized=True)
+            continue
         ax.scatter(layer.x[m], layer.y[m], s=(s.size * 0.75) ** 2, c=[_rgba(color, layer.opacity)], marker=marker,
-                   edgecolors="none" if n > RASTERIZE_ABOVE else _rgba(s.outline, layer.opacity * 0.8),
-                   linewidths=0.25, zorder=z, rasterized=n > RASTERIZE_ABOVE)
+                   edgecolors=_rgba(s.outline, layer.opacity * 0.8), linewidths=0.25, zorder=z)
 
 
 def draw_raster(ax: Axes, layer: RasterLayer, z: float) -> None:

@@ -1,0 +1,146 @@
+"""The briefing dialog: a multi-page PDF (cover map, top hot spots, timing, trend, zones,
+patrol plan, methods) written in the background."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from hotspot_desktop.export.briefing import BriefingContent, write_briefing
+from hotspot_desktop.export.page import PAGE_SIZES_MM
+from hotspot_desktop.gui.export.job_status import JobStatus
+from hotspot_desktop.gui.export.jobs import ExportRunner
+from hotspot_desktop.gui.export.patrol_source import latest_patrol_plan
+from hotspot_desktop.gui.export.public_box import PublicReleaseBox
+
+
+class BriefingDialog(QDialog):
+    """Choose title, page size, public mode and patrol plan; write the briefing PDF."""
+
+    def __init__(self, window: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent if parent is not None else window)
+        self.setObjectName("briefingDialog")
+        self.setWindowTitle("Briefing PDF")
+        self.window_ = window
+        self.project = window.project
+        self.plan = latest_patrol_plan(window)
+        self.content: BriefingContent | None = None
+        self.written: Path | None = None
+
+        self.title = QLineEdit(str(self.project.metadata.get("title") or "Crime briefing"), objectName="briefingTitle")
+        self.page = QComboBox(objectName="briefingPage")
+        self.page.addItems(list(PAGE_SIZES_MM))
+        self.include_plan = QCheckBox("Include the patrol plan", objectName="includePlan")
+        if self.plan is None:
+            self.include_plan.setEnabled(False)
+            self.include_plan.setToolTip("Run Patrol ▸ Patrol plan first; its visits table is added to the briefing.")
+        else:
+            self.include_plan.setChecked(True)
+            self.include_plan.setToolTip(f"{len(self.plan.visits)} visits from the latest patrol plan result.")
+        self.public = PublicReleaseBox()
+        self.output = QLineEdit(objectName="briefingOutput")
+        folder = self.project.path.parent if self.project.path else Path.home()
+        self.output.setText(str(folder / "briefing.pdf"))
+        browse = QPushButton("Browse…", objectName="briefingBrowse")
+        browse.clicked.connect(self._browse)
+        out = QHBoxLayout()
+        out.addWidget(self.output, 1)
+        out.addWidget(browse)
+
+        form = QFormLayout()
+        form.addRow("Title", self.title)
+        form.addRow("Page size", self.page)
+        form.addRow("", self.include_plan)
+        form.addRow("Save as", out)
+
+        self.runner = ExportRunner(self)
+        self.runner.finished.connect(self._on_written)
+        self.runner.failed.connect(self._on_failed)
+        self.status = JobStatus(self.runner)
+        self.open_folder = QPushButton("Open folder", objectName="openFolder")
+        self.open_folder.setVisible(False)
+        self.open_folder.clicked.connect(self._open_folder)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.write_button = self.buttons.addButton("Write PDF", QDialogButtonBox.ButtonRole.ActionRole)
+        self.write_button.setObjectName("writeBriefing")
+        self.write_button.setDefault(True)
+        self.write_button.clicked.connect(self.write)
+        self.buttons.rejected.connect(self.close)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.public)
+        lay.addWidget(self.status)
+        row = QHBoxLayout()
+        row.addWidget(self.open_folder)
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        lay.addLayout(row)
+        self.resize(560, self.sizeHint().height())
+
+    def _browse(self) -> None:
+        start = self.output.text() or str(Path.home() / "briefing.pdf")
+        path, _ = QFileDialog.getSaveFileName(self, "Write briefing", start, "PDF document (*.pdf)")
+        if path:
+            self.output.setText(path if path.lower().endswith(".pdf") else path + ".pdf")
+
+    def write(self) -> bool:
+        """Write the PDF on a worker thread (about 10 s for a large project)."""
+        if not self.output.text().strip():
+            self._browse()
+        text = self.output.text().strip()
+        if not text:
+            return False
+        path = Path(text).expanduser()
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+            self.output.setText(str(path))
+        if not path.parent.is_dir():
+            self.window_.show_error("No such folder", f"The folder {path.parent} does not exist.")
+            return False
+        plan = self.plan if self.include_plan.isChecked() else None
+        fn = partial(write_briefing, self.project, path, title=self.title.text().strip() or "Crime briefing",
+                     page=self.page.currentText(), public=self.public.options(), patrol_plan=plan)
+        self._path = path
+        self.open_folder.setVisible(False)
+        started = self.runner.start(f"Writing {path.name}…", fn, [path])
+        self.write_button.setEnabled(not started)
+        return started
+
+    def _on_written(self, content: BriefingContent) -> None:
+        self.write_button.setEnabled(True)
+        self.content, self.written = content, self._path
+        msg = f"Wrote {self._path} ({len(content.pages)} sections: {', '.join(content.pages)})."
+        self.status.show_message(msg)
+        self.open_folder.setVisible(True)
+        bar = getattr(self.window_, "statusBar", None)
+        if bar is not None:
+            bar().showMessage(f"Wrote {self._path}", 8000)
+
+    def _on_failed(self, message: str, details: str, refused: bool) -> None:
+        self.write_button.setEnabled(True)
+        if refused:
+            self.window_.show_error("Refused in public-release mode", message)
+        else:
+            self.window_.show_error("Briefing failed", f"{self._path.name} could not be written: {message}", details)
+
+    def _open_folder(self) -> None:
+        if self.written is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written.parent)))
+
+    def done(self, result: int) -> None:
+        # Closing mid-write: the worker finishes, its file is discarded, then the dialog goes.
+        self.runner.cancel()
+        self.runner.wait(120000)
+        super().done(result)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        self.runner.cancel()
+        self.runner.wait(120000)
+        super().closeEvent(event)

@@ -1,0 +1,63 @@
+"""The tables File ▸ Export ▸ Table as CSV offers: zone measures, top hot spots and every
+open result table. Frames are built when chosen (no Qt here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from hotspot_desktop.core.model import Project
+
+
+def zone_measures_table(project: Project) -> pd.DataFrame:
+    """Zone measures (incidents, share, density, PAI, PEI, by offence) of the project's zones
+    for the first incident layer's filtered points, as the zones dock shows them."""
+    from hotspot_desktop.core.zones.measures import zone_measures
+
+    layer = _incidents(project)
+    z = project.zones
+    if z is None or not len(z.gdf):
+        raise ValueError("the project has no zones")
+    m = layer.mask()
+    res = zone_measures(z.gdf, layer.x[m], layer.y[m],
+                        times=layer.attributes["time"][m] if layer.has_column("time") else None,
+                        offences=layer.attributes["offence"][m] if layer.has_column("offence") else None)
+    return res.table.join(res.by_offence, on="zone")
+
+
+def top_hotspots_table(project: Project) -> pd.DataFrame:
+    """The briefing's top hot spots for the current period."""
+    from hotspot_desktop.export.briefing import current_period, top_hotspots
+
+    layer = _incidents(project)
+    return top_hotspots(project, layer, current_period(layer))
+
+
+def _incidents(project: Project):
+    pts = [p for p in project.point_layers() if len(p)]
+    if not pts:
+        raise ValueError("the project has no incident layer")
+    return pts[0]
+
+
+def table_sources(window: Any) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
+    """(menu label, frame builder) for every table that can be saved now."""
+    import shiboken6
+
+    project = window.project
+    out: list[tuple[str, Callable[[], pd.DataFrame]]] = []
+    has_points = any(len(p) for p in project.point_layers())
+    if has_points and project.zones is not None and len(project.zones.gdf):
+        out.append(("Zone measures", lambda: zone_measures_table(project)))
+    if has_points and any(p.times is not None for p in project.point_layers() if len(p)):
+        out.append(("Top hot spots", lambda: top_hotspots_table(project)))
+    for dock in getattr(window, "_result_docks", []):
+        if not shiboken6.isValid(dock):
+            continue
+        result = getattr(dock, "result", None)
+        frame = getattr(result, "frame", None)
+        if isinstance(frame, pd.DataFrame):
+            out.append((str(result.title), lambda f=frame: f))
+    return out
