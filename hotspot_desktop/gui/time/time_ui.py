@@ -1,0 +1,183 @@
+"""Wires the Time features into the main window: the Time menu, the Time dock, the time filter
+bar, the "Why this class?" panel of emerging hot spots and the near-repeat (Knox) dock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QMenu
+
+from hotspot_desktop.core.analysis.time_results import knox_from_tables
+from hotspot_desktop.core.model import Layer, PointLayer, Project
+from hotspot_desktop.gui.time.emerging_panel import WhyClassPanel, is_emerging_layer
+from hotspot_desktop.gui.time.knox_dock import KnoxDock
+from hotspot_desktop.gui.time.time_dock import TimeDock
+from hotspot_desktop.gui.time.time_slider import TimeFilterBar
+
+NEAR_REPEAT_TOOL = "pattern.near_repeat"
+EMERGING_TOOL = "hotspot.emerging"
+
+
+def dated_point_layer(project: Project, preferred: Layer | None = None) -> PointLayer | None:
+    """``preferred`` when it is a point layer with dates, else the top-most such layer."""
+    if isinstance(preferred, PointLayer) and preferred.time_span() is not None:
+        return preferred
+    dated = [lyr for lyr in project.point_layers() if lyr.time_span() is not None]
+    return dated[-1] if dated else None
+
+
+class TimeUI(QObject):
+    """Per-window controller of the Time menu and docks (``window.time_ui``)."""
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.project: Project = window.project
+        self.layer: PointLayer | None = None
+
+        self.time_dock = TimeDock(self.project, window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.time_dock)
+        self.time_dock.hide()
+
+        self.filter_bar = TimeFilterBar()
+        self.filter_dock = QDockWidget("Time filter", window)
+        self.filter_dock.setObjectName("TimeFilterDock")
+        self.filter_dock.setWidget(self.filter_bar)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.filter_dock)
+        self.filter_dock.hide()
+
+        self.why_panel = WhyClassPanel()
+        self.why_dock = QDockWidget("Why this class?", window)
+        self.why_dock.setObjectName("WhyClassDock")
+        self.why_dock.setWidget(self.why_panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.why_dock)
+        self.why_dock.hide()
+
+        self.knox_dock = KnoxDock(window.add_layer, window)
+        self.knox_dock.run_requested = lambda: self._open_tool(NEAR_REPEAT_TOOL)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.knox_dock)
+        self.knox_dock.hide()
+
+        self.menu = self._build_menu()
+        window.canvas.features_identified.connect(self._on_identified)
+        if hasattr(window, "project_replaced"):
+            window.project_replaced.connect(self.set_project)
+        runner = getattr(getattr(window, "tools_ui", None), "runner", None)
+        if runner is not None:
+            runner.finished.connect(self._on_tool_finished)
+        self.set_project(self.project)
+
+    # --- menu ----------------------------------------------------------------------------------
+    def _build_menu(self) -> QMenu:
+        w = self.window
+        bar = w.menuBar()
+        menu = QMenu("T&ime", w)
+        menu.setObjectName("timeMenu")
+        tools_menu = getattr(w, "menus", {}).get("Tools")
+        if tools_menu is not None:
+            bar.insertMenu(tools_menu.menuAction(), menu)
+        else:
+            bar.addMenu(menu)
+        if hasattr(w, "menus"):
+            w.menus["Time"] = menu
+        entries = (
+            ("timeShowDock", "&When incidents happen (hour × day, trend)", self.show_time_dock),
+            ("timeShowFilterBar", "Time &filter and animation", self.show_filter_bar),
+            (None, None, None),
+            ("timeShowWhy", "Emerging hot spots: &why this class?", self.show_why),
+            ("timeRunEmerging", "Run &emerging hot spots…", lambda: self._open_tool(EMERGING_TOOL)),
+            (None, None, None),
+            ("timeShowKnox", "&Near repeat table", self.show_knox),
+            ("timeRunKnox", "Run near &repeat (Knox) test…", lambda: self._open_tool(NEAR_REPEAT_TOOL)),
+        )
+        for name, text, slot in entries:
+            if name is None:
+                menu.addSeparator()
+                continue
+            action = menu.addAction(text)
+            action.setObjectName(name)
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+        return menu
+
+    def _open_tool(self, tool_id: str) -> None:
+        tools_ui = getattr(self.window, "tools_ui", None)
+        if tools_ui is not None and tool_id in tools_ui.registry:
+            tools_ui.open_tool(tool_id)
+
+    def _show(self, dock: QDockWidget) -> QDockWidget:
+        dock.show()
+        dock.raise_()
+        return dock
+
+    def show_time_dock(self) -> TimeDock:
+        self._show(self.time_dock)
+        self.time_dock.flush()
+        return self.time_dock
+
+    def show_filter_bar(self) -> TimeFilterBar:
+        self._show(self.filter_dock)
+        return self.filter_bar
+
+    def show_why(self) -> WhyClassPanel:
+        self._show(self.why_dock)
+        return self.why_panel
+
+    def show_knox(self) -> KnoxDock:
+        return self._show(self.knox_dock)  # type: ignore[return-value]
+
+    # --- project and layer --------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        """Follow the window's project (after New/Open)."""
+        try:
+            self.project.layers.active_changed.disconnect(self._on_active)
+            self.project.layers.inserted.disconnect(self._on_inserted)
+        except (TypeError, ValueError, RuntimeError):
+            pass  # not connected yet (first call)
+        self.project = project
+        project.layers.active_changed.connect(self._on_active)
+        project.layers.inserted.connect(self._on_inserted)
+        if self.time_dock.project is not project:
+            self.time_dock.set_project(project)
+        self.layer = None
+        self.set_layer(dated_point_layer(project, project.layers.active))
+
+    def set_layer(self, layer: PointLayer | None) -> None:
+        """The point layer the Time dock and filter bar describe and filter."""
+        if layer is self.layer and layer is not None:
+            return
+        self.layer = layer
+        self.time_dock.set_layer(layer)
+        self.filter_bar.set_layer(layer)
+
+    def _on_active(self, layer: Layer | None) -> None:
+        if isinstance(layer, PointLayer) and layer.time_span() is not None:
+            self.set_layer(layer)
+        elif self.layer is None or self.layer not in list(self.project.layers):
+            self.set_layer(dated_point_layer(self.project))
+
+    def _on_inserted(self, _index: int, layer: Layer) -> None:
+        if self.layer is None:
+            self.set_layer(dated_point_layer(self.project))
+
+    # --- results -------------------------------------------------------------------------------
+    def _on_identified(self, results: list) -> None:
+        for layer, row, _attrs in results:
+            if is_emerging_layer(layer) and self.why_panel.show_cell(layer, row):
+                self.show_why()
+                return
+
+    def _on_tool_finished(self, task: Any, result: Any) -> None:
+        prepared = task.prepared
+        if prepared.tool.id != NEAR_REPEAT_TOOL:
+            return
+        tables = {t.name: t.frame for t in result.tables}
+        if not {"ratio", "p_value", "observed"} <= set(tables):
+            return
+        params = prepared.parameters
+        knox = knox_from_tables(tables["ratio"], tables["p_value"], tables["observed"],
+                                distance_band_m=float(params["distance_band"]),
+                                time_band_days=float(params["time_band"]),
+                                simulations=int(params["simulations"]), seed=int(prepared.seed))
+        self.knox_dock.set_result(knox, prepared.inputs.get("points"))
+        self.show_knox()
