@@ -112,6 +112,9 @@ class MainWindow(QMainWindow):
         from hotspot_desktop.gui import zones
 
         zones.install(self)
+        from hotspot_desktop.gui import time as time_ui
+
+        time_ui.install(self)
         from hotspot_desktop.gui import export as export_ui
 
         export_ui.install(self)
