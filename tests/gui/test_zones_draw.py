@@ -24,7 +24,7 @@ def ui(window):
 def test_installed_in_the_window(zwin):
     assert "Zones" in zwin.menus
     titles = [a.text().replace("&", "") for a in zwin.menuBar().actions()]
-    assert titles.index("Zones") < titles.index("Tools")
+    assert titles.index("Zones") > titles.index("Tools")
     assert ui(zwin).toolbar.tool_actions["polygon"].actionGroup() is zwin.tool_group
     assert ui(zwin).dock.objectName() == "ZonesDock"
 

@@ -67,7 +67,10 @@ class ZoneController(QObject):
         self._handles_zone: str | None = None
         self.band = RubberBand(canvas.view_box)
         self.view = canvas.graphics_view
-        self.view.viewport().installEventFilter(self)
+        # Compared by identity in eventFilter, which Qt may still call while the view is being
+        # destroyed (calling view.viewport() then would touch a deleted C++ object).
+        self._viewport = self.view.viewport()
+        self._viewport.installEventFilter(self)
         self.view.installEventFilter(self)
         undo_stack.indexChanged.connect(self._sync_selection)
 
@@ -293,9 +296,9 @@ class ZoneController(QObject):
     # --- events ------------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         t = event.type()
-        if obj is self.view and t == QEvent.Type.KeyPress:
-            return self._key(event)
-        if obj is not self.view.viewport():
+        if obj is self.view:
+            return t == QEvent.Type.KeyPress and self._key(event)
+        if obj is not self._viewport:
             return False
         if t == QEvent.Type.MouseButtonDblClick:
             return self._double_click(event)
@@ -402,6 +405,6 @@ class ZoneController(QObject):
 
     def detach(self) -> None:
         """Remove the event filters and graphics items (the canvas outlives the controller)."""
-        self.view.viewport().removeEventFilter(self)
+        self._viewport.removeEventFilter(self)
         self.view.removeEventFilter(self)
         self.band.remove()

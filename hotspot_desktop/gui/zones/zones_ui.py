@@ -69,11 +69,8 @@ class ZonesUI(QObject):
         w = self.window
         menu = QMenu("&Zones", w)
         menu.setObjectName("zonesMenu")
-        tools = w.menus.get("Tools")
-        if tools is not None:
-            w.menuBar().insertMenu(tools.menuAction(), menu)
-        else:
-            w.menuBar().addMenu(menu)
+        # After the window's own menus, whose order (File … Help) the window defines.
+        w.menuBar().addMenu(menu)
         w.menus["Zones"] = menu
         for act in self.toolbar.tool_actions.values():
             menu.addAction(act)
