@@ -25,6 +25,8 @@ LOD_MAX_MARKERS = 60_000
 # A live heat map never convolves with a kernel wider than this many grid cells (radius), so
 # zooming far in coarsens the grid instead of exploding the kernel.
 HEATMAP_MAX_KERNEL_CELLS = 48
+# Share of the heat-map ramp above ``transparent_below`` over which opacity rises to full.
+HEATMAP_FADE = 0.1
 
 
 @dataclass(frozen=True)
@@ -334,14 +336,14 @@ def heatmap_grid(x: np.ndarray, y: np.ndarray, extent: Extent, metres_per_pixel:
 
 def heatmap_rgba(values: np.ndarray, settings: HeatmapSettings, vmax: float) -> np.ndarray:
     """Colour a heat grid with the style's ramp; values below ``transparent_below`` of ``vmax``
-    are transparent and opacity rises over the lowest quarter of the ramp, so sparse areas fade
+    are transparent and opacity rises over the next tenth of the ramp, so sparse areas fade
     into the basemap instead of being painted pale yellow."""
     vmax = float(settings.max_density or vmax or 1.0)
     t = np.clip(values / vmax, 0.0, 1.0)
     lut = ramp_lut(settings.ramp)
     out = lut[np.round(t * 255).astype(np.int64)].copy()
     tb = float(settings.transparent_below)
-    fade = np.clip((t - tb) / max(0.25 - tb, 1e-6), 0.0, 1.0) if tb < 0.25 else (t > tb).astype(float)
+    fade = np.clip((t - tb) / HEATMAP_FADE, 0.0, 1.0)
     out[..., 3] = np.round(out[..., 3] * fade).astype(np.uint8)
     out[values <= 0] = 0
     return out

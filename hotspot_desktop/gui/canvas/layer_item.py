@@ -145,7 +145,11 @@ class LayerItem(pg.GraphicsObject):
         self.notify_rendered()
 
     def _cancel_pending(self) -> None:
+        """Forget the running job; one still queued is not started at all (during a drag many
+        views are requested and only the last one matters)."""
         self._generation += 1
+        if self._pending is not None:
+            self._pending[0].cancel()
         self._pending = None
 
     def wait_rendered(self) -> None:
