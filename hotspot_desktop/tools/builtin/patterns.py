@@ -110,6 +110,13 @@ def repeat_locations(inputs: dict, ctx: RunContext) -> ToolResult:
     return ToolResult(layers=[layer], tables=[TableResult(f"{name}: ranked", frame)], notes=[note])
 
 
+def _num(v: object) -> str:
+    """Readable parameter values: big floats with thousands separators, small ones short."""
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:.4g}"
+    return str(v)
+
+
 def point_clusters(inputs: dict, ctx: RunContext) -> ToolResult:
     """NNH (CrimeStat) or DBSCAN clusters of incidents as hulls or deviational ellipses."""
     from hotspot_desktop.core.analysis.clustering import dbscan_clusters, nnh_clusters
@@ -147,7 +154,7 @@ def point_clusters(inputs: dict, ctx: RunContext) -> ToolResult:
         layer.style = categorised(orders, "order", labels={o: f"order {o}" for o in orders})
     else:
         layer.style = LayerStyle()
-    params = ", ".join(f"{k} {v}" for k, v in res.parameters.items())
+    params = ", ".join(f"{k} {_num(v)}" for k, v in res.parameters.items())
     notes = [f"{res.method}: {len(res.clusters)} clusters ({params})"]
     if res.thresholds:
         notes.append("linking distance by order: " + ", ".join(f"{t:,.0f} m" for t in res.thresholds))
