@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
 from hotspot_desktop.core.model import PointLayer, Project, RasterLayer, VectorLayer
@@ -119,3 +119,51 @@ def test_render_to_image_of_another_size_shows_the_same_place(qtbot):
     assert img.shape == (200, 200, 4)
     assert img[100, 40, :3].max() < 30  # left half black
     assert img[100, 160, :3].min() > 225  # right half white
+
+
+def test_drag_pans_and_wheel_zooms_about_the_cursor(qtbot):
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    p, *_ = project()
+    canvas = show_canvas(qtbot, p, EXTENT)
+    vp = canvas.graphics_view.viewport()
+    e0 = canvas.current_extent()
+    mpp = (e0[2] - e0[0]) / canvas.view_box.width()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(200, 150))
+    for i in range(1, 11):
+        QTest.mouseMove(vp, QPoint(200 + 5 * i, 150))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(250, 150))
+    e1 = canvas.current_extent()
+    assert e1[0] == pytest.approx(e0[0] - 50 * mpp, abs=2 * mpp)  # the map follows the mouse
+    assert e1[1] == pytest.approx(e0[1], abs=mpp)
+
+    x, y = 120, 90
+    before = canvas.view_box.mapSceneToView(canvas.graphics_view.mapToScene(QPoint(x, y)))
+    pos = QPointF(x, y)
+    wheel = QWheelEvent(pos, vp.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(vp, wheel)
+    e2 = canvas.current_extent()
+    assert e2[2] - e2[0] < e1[2] - e1[0]  # zoomed in
+    after = canvas.view_box.mapSceneToView(canvas.graphics_view.mapToScene(QPoint(x, y)))
+    assert after.x() == pytest.approx(before.x(), abs=2 * mpp)  # ...about the cursor
+    assert after.y() == pytest.approx(before.y(), abs=2 * mpp)
+
+
+def test_zoom_box_drag_zooms_into_the_rectangle(qtbot):
+    p, *_ = project()
+    canvas = show_canvas(qtbot, p, EXTENT)
+    canvas.set_tool("zoom_box")
+    vp = canvas.graphics_view.viewport()
+    a, b = to_pixel(canvas, 200, 800), to_pixel(canvas, 400, 600)
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*a))
+    for i in range(1, 11):
+        QTest.mouseMove(vp, QPoint(a[0] + (b[0] - a[0]) * i // 10, a[1] + (b[1] - a[1]) * i // 10))
+    QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(*b))
+    xmin, ymin, xmax, ymax = canvas.current_extent()
+    mpp = (xmax - xmin) / canvas.view_box.width()
+    # The box is shown whole (widened to the view's aspect), and nothing much more.
+    assert xmin <= 200 + 4 * mpp and xmax >= 400 - 4 * mpp
+    assert ymin <= 600 + 4 * mpp and ymax >= 800 - 4 * mpp
+    assert xmax - xmin < 400 and ymax - ymin < 300
