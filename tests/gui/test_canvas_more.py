@@ -134,3 +134,18 @@ def test_scale_bar_lengths():
     assert label == "5 mi" and px == pytest.approx(5 * 1609.344 / 100.0)
     px, label = scale_bar_spec(1.0, "ft", max_px=120)
     assert label == "200 ft" and px == pytest.approx(200 * 0.3048)
+
+
+def test_layer_changes_emitted_on_another_thread_reach_the_canvas(qtbot):
+    import threading
+
+    p = Project()
+    layer = black_square()
+    p.layers.append(layer)
+    canvas = show_canvas(qtbot, p, EXTENT)
+    worker = threading.Thread(target=lambda: setattr(layer, "visible", False))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: not canvas.item(layer).isVisible())
+    img = snapshot(canvas)
+    assert rgb_at(canvas, img, 500, 500) == (255, 255, 255)

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Signal
+from PySide6.QtCore import QRectF, Qt, QThread, Signal
 from PySide6.QtGui import QColor
 
 from hotspot_desktop.core.model import Layer
@@ -45,6 +45,7 @@ class LayerItem(pg.GraphicsObject):
 
     view_dependent = False
     _job_done = Signal(object)  # a finished Future, delivered on the GUI thread
+    _changed_elsewhere = Signal(str)  # a layer change emitted on another thread, re-delivered
 
     def __init__(self, layer: Layer) -> None:
         super().__init__()
@@ -60,10 +61,15 @@ class LayerItem(pg.GraphicsObject):
         self.setVisible(layer.visible)
         self.setOpacity(layer.opacity)
         self._job_done.connect(self._on_job_done)
+        self._changed_elsewhere.connect(self.on_layer_changed, Qt.ConnectionType.QueuedConnection)
 
     # --- change handling -------------------------------------------------------------------
     def on_layer_changed(self, what: str) -> None:
         """React to ``layer.changed``: cheap properties now, content at the next refresh."""
+        if QThread.currentThread() is not self.thread():
+            # psygnal calls back on the emitting thread; Qt items may only change on theirs.
+            self._changed_elsewhere.emit(what)
+            return
         if what == "visibility":
             self.setVisible(self.layer.visible)
         elif what == "opacity":

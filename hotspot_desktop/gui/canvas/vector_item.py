@@ -275,6 +275,8 @@ class VectorItem(LayerItem):
         self._cls, self._fills, self._outlines = feature_classes(layer, layer.style)
         self._cls = np.where(valid, self._cls, -1)
         self._tree = shapely.STRtree(self._geoms)
+        # GEOS builds the tree on first query; do it here, not concurrently on two threads.
+        self._tree.query(shapely.box(0.0, 0.0, 0.0, 0.0))
         self._flat = {}
         self._nvertices = int(shapely.get_num_coordinates(self._geoms).sum()) if len(geoms) else 0
         length = float(np.nansum(shapely.length(self._geoms))) if len(geoms) else 0.0
