@@ -157,7 +157,7 @@ def test_swapped_columns_are_swapped_back_with_a_warning(corpus):
     x, y = transform_xy(LA_LON, LA_LAT, CRS.from_epsg(4326), CRS.from_epsg(32611))
     np.testing.assert_allclose(layer.x, x, atol=1e-6)
     np.testing.assert_allclose(layer.y, y, atol=1e-6)
-    assert any("swapped back" in w for w in report.warnings)
+    assert any("swaps them back" in w for w in report.warnings)
 
 
 def test_ambiguous_day_month_is_reported(corpus):

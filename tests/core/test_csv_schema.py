@@ -160,4 +160,4 @@ def test_swap_is_a_detection_note(corpus):
     from hotspot_desktop.core.io.csv_detect import detect_with_notes
 
     schema, notes = detect_with_notes(corpus["swapped_polar.csv"])
-    assert schema.swapped and any("swapped back" in n for n in notes)
+    assert schema.swapped and any("swaps them back" in n for n in notes)

@@ -92,7 +92,7 @@ def detect_with_notes(path: Path, *, sample_rows: int = 5000, crs: CRS | str | N
     schema = schema.with_changes(date=date, date_end=date_end, offence=offence, incident_id=incident_id)
     schema = resolve_crs(path, schema, sample, crs)
     if schema.swapped:
-        notes.append(f"'{schema.x}' holds latitudes and '{schema.y}' longitudes; they will be swapped back")
+        notes.append(f"'{schema.x}' holds latitudes and '{schema.y}' longitudes; the loader swaps them back")
     return schema, notes
 
 

@@ -64,9 +64,10 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     path = Path(path)
     report = LoadReport(source=str(path))
     checkpoint(progress, cancelled, 0.0, "detecting columns")
+    detected = schema is None
     if schema is None:
         schema, notes = detect_with_notes(path, crs=crs)
-        report.warnings += notes
+        report.warnings += notes  # includes the swap note
     elif crs is not None:
         schema = schema.with_changes(crs=CRS.from_user_input(crs), crs_source="user")
     _check_schema(path, schema, report)
@@ -97,7 +98,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         with np.errstate(invalid="ignore"):
             reject("out_of_range", (np.abs(x) > 180) | (np.abs(y) > 90))
     reject("zero_zero", (x == 0) & (y == 0))
-    if schema.swapped:
+    if schema.swapped and not detected:
         report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
                                "longitudes; they were swapped back")
 
