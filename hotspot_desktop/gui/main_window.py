@@ -108,16 +108,7 @@ class MainWindow(QMainWindow):
         self._watch_project(self.project)
         self._restore_layout()
         self._update_title()
-        self._install_tools()
-        from hotspot_desktop.gui import zones
-
-        zones.install(self)
-        from hotspot_desktop.gui import time as time_ui
-
-        time_ui.install(self)
-        from hotspot_desktop.gui import export as export_ui
-
-        export_ui.install(self)
+        self._install_extensions()
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod
@@ -159,7 +150,7 @@ class MainWindow(QMainWindow):
         # Other modules (the map composer, briefings) add their entries to this sub-menu.
         self.export_menu = f.addMenu("&Export")
         self.export_menu.setObjectName("exportMenu")
-        self.export_menu.addAction(self._action("export_map", "Map as &image or PDF…", self.on_export_map,
+        self.export_menu.addAction(self._action("export_map", "&Current view (default layout)…", self.on_export_map,
                                                 "Ctrl+E"))
         f.addSeparator()
         f.addAction(self._action("quit", "&Quit", self.close, S.Quit))
@@ -238,13 +229,26 @@ class MainWindow(QMainWindow):
         c.scale_changed.connect(self.map_status.set_scale)
         c.features_identified.connect(self.show_identify_results)
 
-    def _install_tools(self) -> None:
+    def _install_extensions(self) -> None:
+        """Let the feature modules add their docks, menus and tool bars (tools first: others
+        put entries in its Tools menu)."""
         try:
             from hotspot_desktop.gui import tools_ui
         except ImportError as exc:  # the tools package is optional in a stripped-down build
             errors.append_log(f"tools UI not available: {exc}")
-            return
-        tools_ui.install(self)
+        else:
+            tools_ui.install(self)
+        from hotspot_desktop.gui import export as export_ui
+        from hotspot_desktop.gui import time as time_ui
+        from hotspot_desktop.gui import zones
+
+        zones.install(self)
+        time_ui.install(self)
+        export_ui.install(self)
+        # Modules append their own menus (Zones, Time...): Help stays last, as users expect.
+        help_action = self.menus["Help"].menuAction()
+        self.menuBar().removeAction(help_action)
+        self.menuBar().addAction(help_action)
 
     def _restore_layout(self) -> None:
         geometry, state = settings.window_state()
