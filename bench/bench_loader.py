@@ -109,7 +109,15 @@ def _one(kind: str, path: Path) -> dict:
         frame = pd.read_csv(path)
         extra["rows"] = len(frame)
     else:
-        _layer, report = load_incidents_csv(path)
+        stages: list[tuple[str, float]] = []
+
+        def progress(_fraction: float, stage: str) -> None:
+            if not stages or stages[-1][0] != stage:
+                stages.append((stage, time.perf_counter() - t))
+
+        _layer, report = load_incidents_csv(path, progress=progress)
+        end = time.perf_counter() - t
+        extra["stages"] = [(s, b - a) for (s, a), (_, b) in zip(stages, [*stages[1:], ("end", end)])]
         extra.update(rows=report.rows_read, kept=report.rows_kept, rejected=report.rejected_counts(),
                      working_crs=report.detected["working_crs"])
     seconds = time.perf_counter() - t
@@ -158,6 +166,8 @@ def main() -> int:
         where = f"during '{res['stage']}'" if res.get("latency") is not None else "(finished first)"
         lat = "-" if res.get("latency") is None else f"{res['latency'] * 1000:.0f} ms"
         print(f"cancel pressed at {delay:.1f} s {where}: stopped after {lat}")
+    fastest = min(runs["ours"], key=lambda r: r["seconds"])
+    print("where the time goes (fastest run): " + ", ".join(f"{s} {sec:.2f} s" for s, sec in fastest["stages"]))
     last = results["ours"]["last"]
     print(f"ours: {last['kept']:,} of {last['rows']:,} kept, rejected {last['rejected']}, "
           f"working CRS {last['working_crs']}")
