@@ -481,3 +481,18 @@ def count_index(x: np.ndarray, y: np.ndarray, bins: int = 256) -> CountIndex:
     sat = np.zeros((bins + 1, bins + 1), dtype=np.int64)
     sat[1:, 1:] = counts.cumsum(axis=0).cumsum(axis=1)
     return CountIndex(sat, xmin, ymin, cw, ch)
+
+
+def resample_to_view(grid: HeatGrid, view: ViewState) -> np.ndarray:
+    """Bilinear samples of ``grid`` at the centres of the view's pixels (row 0 = south), so a
+    heat grid coarser than the screen (deep zoom) is drawn smooth instead of in blocks."""
+    from scipy.ndimage import map_coordinates
+
+    xmin, ymin, xmax, ymax = view.extent
+    cx = xmin + (np.arange(view.width_px) + 0.5) * (xmax - xmin) / view.width_px
+    cy = ymin + (np.arange(view.height_px) + 0.5) * (ymax - ymin) / view.height_px
+    # Fractional grid indices where cell centres sit at integers.
+    gc = (cx - grid.x0) / grid.cell - 0.5
+    gr = (cy - grid.y0) / grid.cell - 0.5
+    rows, cols = np.meshgrid(gr, gc, indexing="ij")
+    return map_coordinates(grid.values, [rows, cols], order=1, mode="nearest")

@@ -149,3 +149,16 @@ def test_count_index_bounds_bracket_the_exact_count():
         exact = int(((x >= ext[0]) & (x <= ext[2]) & (y >= ext[1]) & (y <= ext[3])).sum())
         lo, hi = idx.bounds(ext)
         assert lo <= exact <= hi
+
+
+def test_resample_to_view_is_bilinear_between_cell_centres():
+    grid = rm.HeatGrid(np.array([[0.0, 10.0], [20.0, 30.0]]), 0.0, 0.0, 10.0)
+    same = rm.resample_to_view(grid, rm.ViewState((0.0, 0.0, 20.0, 20.0), 2, 2))
+    np.testing.assert_allclose(same, grid.values)
+    view = rm.ViewState((0.0, 0.0, 20.0, 20.0), 4, 4)  # pixel centres at 2.5, 7.5, 12.5, 17.5
+    out = rm.resample_to_view(grid, view)
+    assert out.shape == (4, 4)
+    assert out[1, 1] == pytest.approx(7.5)  # a quarter of the way from each cell centre
+    assert out[0, 0] == pytest.approx(0.0)  # clamped at the edge
+    view2 = rm.ViewState((5.0, 5.0, 15.0, 15.0), 1, 1)
+    assert rm.resample_to_view(grid, view2)[0, 0] == pytest.approx(15.0)

@@ -124,6 +124,7 @@ class HeatResult:
     grid: rm.HeatGrid
     rgba: np.ndarray
     vmax: float
+    extent: rm.Extent  # where ``rgba`` goes on the map
 
 
 def reference_max(xs: np.ndarray, ys: np.ndarray, settings: HeatmapSettings) -> float:
@@ -146,7 +147,10 @@ def render_heatmap(job: HeatJob) -> HeatResult:
     xs = np.concatenate(job.xs or [np.empty(0)])
     ys = np.concatenate(job.ys or [np.empty(0)])
     grid = rm.heatmap_grid(xs, ys, job.view.extent, job.view.metres_per_pixel, job.settings.radius_m)
-    return HeatResult(grid, rm.heatmap_rgba(grid.values, job.settings, vmax), vmax)
+    if grid.cell > 1.5 * job.view.metres_per_pixel:
+        smooth = rm.resample_to_view(grid, job.view)
+        return HeatResult(grid, rm.heatmap_rgba(smooth, job.settings, vmax), vmax, job.view.extent)
+    return HeatResult(grid, rm.heatmap_rgba(grid.values, job.settings, vmax), vmax, grid.extent)
 
 
 class PointItem(LayerItem):
@@ -252,7 +256,7 @@ class PointItem(LayerItem):
             self.mode = "heatmap"
             self.heat_grid = result.grid
             self._heat_vmax = result.vmax
-            self._show_image(result.rgba, result.grid.extent)
+            self._show_image(result.rgba, result.extent)
         else:
             self.mode = "density"
             self._show_image(result, view.extent)
