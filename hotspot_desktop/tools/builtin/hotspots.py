@@ -194,7 +194,7 @@ def emerging_hot_spots(inputs: dict, ctx: RunContext) -> ToolResult:
     from hotspot_desktop.core.analysis.emerging import CLASS_NAMES, build_cube
     from hotspot_desktop.core.analysis.emerging import emerging_hot_spots as core_emerging
     from hotspot_desktop.core.analysis.grid import square_counts
-    from hotspot_desktop.core.analysis.time_results import encode_series
+    from hotspot_desktop.core.analysis.time_results import encode_series_rows
 
     pts = inputs["points"]
     if pts.times is None:
@@ -219,7 +219,7 @@ def emerging_hot_spots(inputs: dict, ctx: RunContext) -> ToolResult:
                             "incidents": total[rr, cc], "mk_tau": res.mk_tau[rr, cc], "mk_p": res.mk_p[rr, cc],
                             # Per cell Gi* z over time, for the "Why this class?" panel (gui/time).
                             "mk_z": res.mk_z[rr, cc],
-                            "z_series": [encode_series(res.z[:, r, c]) for r, c in zip(rr, cc)],
+                            "z_series": encode_series_rows(res.z[:, rr, cc].T),
                             "step": inputs["step"], "first_step": str(cube.step_starts[0].date())},
                            geometry=shapely.box(x, y, x + g.cell_size, y + g.cell_size))
     name = inputs["output"] or "Emerging hot spots"
