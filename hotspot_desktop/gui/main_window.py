@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._update_title()
         self._install_extensions()
+        if len(self.project.layers) == 0:
+            # Stays until the first message replaces it: tells a new user where to start.
+            self.map_status.showMessage("Drop incident CSVs or boundary files on the window, or use File ▸ Add layer…")
 
     # ------------------------------------------------------------------ construction helpers
     @staticmethod

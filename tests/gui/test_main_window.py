@@ -271,3 +271,19 @@ def test_close_with_unsaved_changes_can_be_cancelled(qtbot, window, tmp_path, mo
     assert window.isVisible()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     assert window.close() is True
+
+
+def test_window_shortcuts_are_unambiguous(window):
+    from collections import Counter
+
+    from PySide6.QtGui import QAction
+
+    keys = Counter()
+    for act in window.findChildren(QAction):
+        if act.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
+            continue  # only active while its own widget has focus
+        for seq in act.shortcuts():
+            if not seq.isEmpty():
+                keys[seq.toString()] += 1
+    assert keys and not [k for k, n in keys.items() if n > 1]
+    assert "Drop incident CSVs" in window.map_status.currentMessage()
