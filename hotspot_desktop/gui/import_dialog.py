@@ -244,7 +244,12 @@ class CsvImportDialog(QDialog):
         from hotspot_desktop.core.io.csv_detect import preview_rows
 
         schema = self.schema()
-        self.crs_name.setText(schema.crs.name if schema.crs is not None else "not a known CRS")
+        by_location = schema.location is not None
+        self.location_format.setEnabled(by_location)
+        self.x.setEnabled(not by_location)
+        self.y.setEnabled(not by_location)
+        self.crs_name.setText(schema.crs.name if schema.crs is not None
+                              else "type an EPSG code, e.g. 4326 for longitude/latitude")
         problems = self.problems(schema)
         try:
             rows = preview_rows(self.path, schema, PREVIEW_ROWS)

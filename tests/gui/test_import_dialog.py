@@ -87,3 +87,21 @@ def test_load_report_saves_rejected_rows(qtbot, window, tmp_path, monkeypatch):
     saved = pd.read_csv(out)
     assert len(saved) == 1 and "reason" in saved.columns
     assert "Saved 1 rejected rows" in dialog.summary.text()
+
+
+def test_location_column_replaces_xy(qtbot, tmp_path):
+    text = 'id,where,kind\n1,"POINT (-87.62 41.88)",Theft\n2,"POINT (-87.63 41.89)",Robbery\n'
+    path = write_csv(tmp_path, "wkt.csv", text)
+    schema = detect_csv(path)
+    dialog = CsvImportDialog(path, schema.with_changes(location=None, location_format=None, x="id", y="id"))
+    qtbot.addWidget(dialog)
+    assert not dialog.location_format.isEnabled()
+    dialog.location.setCurrentIndex(dialog.location.findText("where"))
+    dialog.location_format.setCurrentIndex(dialog.location_format.findData("wkt"))
+    dialog.crs.setEditText("4326")
+    dialog.update_preview()
+    assert dialog.location_format.isEnabled() and not dialog.x.isEnabled()
+    out = dialog.schema()
+    assert out.location == "where" and out.x is None and out.location_format == "wkt"
+    table = dialog.preview_frame()
+    assert float(table[1][table[0].index("parsed_x")]) == pytest.approx(-87.62)
