@@ -216,3 +216,17 @@ def test_animation_runs_on_its_timer(bar, qtbot):
     qtbot.waitUntil(lambda: layer.filter.date_from > first + pd.Timedelta(days=13), timeout=5000)
     QTest.mouseClick(b.play_button, Qt.MouseButton.LeftButton)
     assert not b.is_playing()
+
+
+def test_save_chart_writes_the_matplotlib_trend(setup, qtbot, tmp_path, monkeypatch):
+    from matplotlib.image import imread
+    from PySide6.QtWidgets import QFileDialog
+
+    _layer, _canvas, dock = setup
+    target = tmp_path / "trend.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PNG (*.png)"))
+    dock.tabs.setCurrentIndex(1)
+    QTest.mouseClick(dock.trend.save_button, Qt.MouseButton.LeftButton)
+    img = imread(target)
+    assert img.shape[0] >= 300 and img.shape[1] >= 600
+    assert (img[..., :3].std(axis=(0, 1)) > 0.01).all()  # not a blank page

@@ -11,6 +11,9 @@ from hotspot_desktop.core.analysis.temporal import DAYS
 from hotspot_desktop.core.analysis.time_filter import Cell, cell_label
 
 
+HOVER_HINT = "Hover a cell to see its value; click to filter the map to it, shift-click to add."
+
+
 class HeatMapView(QWidget):
     """7 × 24 table drawn as an image: Monday on top, hour 0 on the left.
 
@@ -47,7 +50,7 @@ class HeatMapView(QWidget):
         bottom.setLabel("hour of day")
         self.plot.getAxis("left").setTicks([[(d + 0.5, DAYS[d]) for d in range(7)]])
         layout.addWidget(self.plot, 1)
-        self.hover = QLabel("Hover a cell to see its value; click to filter the map to it, shift-click to add.")
+        self.hover = QLabel(HOVER_HINT)
         self.hover.setObjectName("heatHover")
         self.hover.setWordWrap(True)
         layout.addWidget(self.hover)
@@ -62,6 +65,7 @@ class HeatMapView(QWidget):
         top = float(self.table.max()) if self.table.size else 0.0
         self.image.setImage(self.table, levels=(0.0, max(top, 1e-9)), autoLevels=False)
         self.image.setRect(0, 0, 24, 7)
+        self.hover.setText(f"Colour: 0 (dark blue) to {top:,.0f} (yellow) {unit} per hour of the week. {HOVER_HINT}")
 
     def set_chosen(self, cells: set[Cell]) -> None:
         """Outline the cells the map is filtered to (none: no outline)."""

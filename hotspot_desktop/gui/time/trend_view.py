@@ -46,7 +46,8 @@ class TrendView(QWidget):
         self.plot = pg.PlotWidget(self, background="w", axisItems={"bottom": pg.DateAxisItem()})
         self.plot.setMinimumHeight(170)
         self.plot.showGrid(x=True, y=True, alpha=0.25)
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(-10, 10), brush=pg.mkBrush(255, 255, 255, 210),
+                                          labelTextColor="#222222", colCount=2)
         layout.addWidget(self.plot, 1)
         self.hover = QLabel("")
         self.hover.setObjectName("trendHover")
