@@ -6,6 +6,7 @@ correction at source.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -40,7 +41,7 @@ class LoadReportDialog(QDialog):
         super().__init__(parent)
         self.report = report
         self.setObjectName("loadReportDialog")
-        self.setWindowTitle(f"Load report — {report.source}")
+        self.setWindowTitle(f"Load report — {Path(report.source).name}")
         self.resize(620, 460)
         layout = QVBoxLayout(self)
         self.summary = QLabel(f"<b>{report.source}</b>: {report.rows_read:,} rows read, "
@@ -61,7 +62,9 @@ class LoadReportDialog(QDialog):
         if report.detected:
             top = QTreeWidgetItem(["Detected", ""])
             for key, value in report.detected.items():
-                top.addChild(QTreeWidgetItem([str(key), _fmt(value)]))
+                item = QTreeWidgetItem([str(key), _fmt(value)])
+                item.setToolTip(1, _fmt(value))  # long values (the column mapping) are cut in the view
+                top.addChild(item)
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
         self.tree.resizeColumnToContents(0)
