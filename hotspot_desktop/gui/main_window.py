@@ -189,9 +189,10 @@ class MainWindow(QMainWindow):
         self.named_actions["tool_pan"].setChecked(True)
         v.addSeparator()
         self.docks_menu = v.addMenu("&Panels")
-        self.docks_menu.addAction(self.layer_panel.toggleViewAction())
-        self.docks_menu.addAction(self._action("show_identify", "Identify results", self.show_identify_dock))
-        self.docks_menu.addAction(self._action("show_filter", "Filter", lambda: self.show_filter(None)))
+        self.docks_menu.setObjectName("panelsMenu")
+        self.docks_menu.aboutToShow.connect(self._fill_panels_menu)
+        self._action("show_identify", "Identify results", self.show_identify_dock)
+        self._action("show_filter", "Filter incidents", lambda: self.show_filter(None))
 
         lm = self.menus["Layer"]
         lm.addAction(self._action("layer_properties", "&Properties…", lambda: self.show_properties(None)))
@@ -216,7 +217,24 @@ class MainWindow(QMainWindow):
             else:
                 tb.addAction(self.named_actions[key])
         self.map_toolbar = tb
-        self.docks_menu.addAction(tb.toggleViewAction())
+
+    def _fill_panels_menu(self) -> None:
+        """Every dock and tool bar of the window (other modules add theirs), with a check mark."""
+        from PySide6.QtWidgets import QToolBar
+
+        menu = self.docks_menu
+        menu.clear()
+        docks = sorted(self.findChildren(QDockWidget), key=lambda d: d.windowTitle().lower())
+        titles = {d.windowTitle() for d in docks}
+        for dock in docks:
+            menu.addAction(dock.toggleViewAction())
+        # Panels made on first use are offered before they exist.
+        for key, title in (("show_identify", "Identify results"), ("show_filter", "Filter incidents")):
+            if title not in titles:
+                menu.addAction(self.named_actions[key])
+        menu.addSeparator()
+        for bar in self.findChildren(QToolBar):
+            menu.addAction(bar.toggleViewAction())
 
     def _connect_panel(self) -> None:
         lp = self.layer_panel

@@ -287,3 +287,15 @@ def test_window_shortcuts_are_unambiguous(window):
                 keys[seq.toString()] += 1
     assert keys and not [k for k, n in keys.items() if n > 1]
     assert "Drop incident CSVs" in window.map_status.currentMessage()
+
+
+def test_panels_menu_lists_every_dock(qtbot, window):
+    window._fill_panels_menu()
+    texts = [a.text() for a in window.docks_menu.actions()]
+    assert "Layers" in texts and "Identify results" in texts and "Map" in texts
+    toggle = next(a for a in window.docks_menu.actions() if a.text() == "Layers")
+    toggle.trigger()
+    assert not window.layer_panel.isVisible()
+    window.named_actions["show_filter"].trigger()
+    window._fill_panels_menu()
+    assert [a.text() for a in window.docks_menu.actions()].count("Filter incidents") == 1
