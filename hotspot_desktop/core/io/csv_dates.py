@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
+SCREEN_VALUES = 3  # values of a sample tried with every candidate format
 
 _ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d"]
 _MDY_DATES = ["%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y", "%m-%d-%y"]
@@ -146,7 +148,9 @@ def _drop_rollover(values: pa.Array, fmt: str, ts: pa.Array) -> pa.Array:
 
 def as_strings(values: Iterable | pa.Array) -> pa.Array:
     """Trimmed string array; empty strings become null."""
-    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+    if isinstance(values, pd.Series):
+        values = pa.array(values.astype(str), type=pa.string())
+    elif not isinstance(values, (pa.Array, pa.ChunkedArray)):
         values = pa.array([None if v is None else str(v) for v in values], type=pa.string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
@@ -187,6 +191,29 @@ def _order(fmt: str) -> str | None:
     return None
 
 
+def _screen(values: list[str], candidates: list[str]) -> list[str]:
+    """Candidates that read at least one of ``values`` with Python's strptime (cheap per call).
+
+    Only a pre-filter: the counts that decide come from Arrow on the whole sample.
+    """
+    out = []
+    for fmt in candidates:
+        py_fmt = fmt
+        for v in values:
+            text = v.rjust(4, "0") if fmt == "%H%M" else v
+            if fmt.endswith(" %H%M"):
+                date, _, hhmm = v.rpartition(" ")
+                text = f"{date} {hhmm.rjust(4, '0')}"
+            try:
+                parsed = datetime.strptime(text, py_fmt)
+            except ValueError:
+                continue
+            if fmt in TIME_FORMATS or YEAR_MIN <= parsed.year <= YEAR_MAX:
+                out.append(fmt)
+                break
+    return out
+
+
 def _count(values: pa.Array, fmt: str) -> int:
     return int(parse_one(values, fmt).is_valid().sum().as_py())
 
@@ -202,8 +229,8 @@ def detect_format(values: Iterable | pa.Array, candidates: list[str]) -> tuple[l
     if present == 0:
         return [], 0.0, False
     # Screen on the first values so only plausible formats are tried on the whole sample.
-    head = vals.filter(vals.is_valid()).slice(0, 50)
-    screened = [fmt for fmt in candidates if _count(head, fmt)]
+    head = vals.filter(vals.is_valid()).slice(0, SCREEN_VALUES).to_pylist()
+    screened = _screen(head, candidates)
     if not screened:
         return [], 0.0, False
     counts = {fmt: _count(vals, fmt) for fmt in screened}
@@ -219,8 +246,8 @@ def detect_format(values: Iterable | pa.Array, candidates: list[str]) -> tuple[l
     remaining = vals.filter(pa.array((used < 0) & vals.is_valid().to_numpy(zero_copy_only=False)))
     while len(remaining):
         orders = {_order(f) for f in chosen} - {None}
-        gains = {f: _count(remaining, f) for f in candidates
-                 if f not in chosen and (_order(f) is None or not orders or _order(f) in orders)}
+        allowed = [f for f in candidates if f not in chosen and (_order(f) is None or not orders or _order(f) in orders)]
+        gains = {f: _count(remaining, f) for f in _screen(remaining.slice(0, SCREEN_VALUES).to_pylist(), allowed)}
         if not gains or max(gains.values()) == 0:
             break
         nxt = max(gains, key=lambda f: gains[f])
