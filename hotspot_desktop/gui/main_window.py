@@ -1,9 +1,10 @@
 """The main window: map canvas in the centre, docks around it, menus, tool bar and status bar.
 
 Public surface other modules rely on: ``project``, ``canvas``, ``layer_panel``, ``menus``
-(File, Edit, View, Layer, Tools, Help), ``undo_stack``, ``add_layer``, ``add_files``,
-``open_project``, ``save_project``, ``show_error``. Heavy modules (loaders, project I/O, dialogs)
-are imported when first used so the window opens fast.
+(File, Edit, View, Layer, Tools, Help), ``export_menu``, ``named_actions``, ``undo_stack``,
+``map_status``, ``safe_mode``, ``add_layer``, ``add_files``, ``open_project``, ``save_project``,
+``show_error``, ``set_map_tool``, ``is_busy`` and the ``project_replaced`` signal. Heavy modules
+(loaders, project I/O, dialogs) are imported when first used so the window opens fast.
 """
 
 from __future__ import annotations
@@ -82,10 +83,10 @@ class MainWindow(QMainWindow):
         self.named_actions: dict[str, QAction] = {}
         self.last_report_dialog: QWidget | None = None
         self.attribute_tables: dict[str, QDockWidget] = {}
+        # Loads run one after another: the first one sets the working CRS for the rest.
         self._load_queue: list[LoadRequest] = []
         self._current_task: LoadTask | None = None
         self._progress: QProgressDialog | None = None
-        # Loads run one after another (the first one sets the working CRS).
 
         from hotspot_desktop.gui.canvas import MapCanvas
 
@@ -106,9 +107,9 @@ class MainWindow(QMainWindow):
         self._connect_panel()
         self._connect_canvas()
         self._watch_project(self.project)
-        self._restore_layout()
         self._update_title()
         self._install_extensions()
+        self._restore_layout()  # after the modules' docks exist, so their places come back too
         if len(self.project.layers) == 0:
             # Stays until the first message replaces it: tells a new user where to start.
             self.map_status.showMessage("Drop incident CSVs or boundary files on the window, or use File ▸ Add layer…")
