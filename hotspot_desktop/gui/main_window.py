@@ -277,7 +277,9 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            # First run: a comfortable size that still fits a small laptop screen.
+            avail = self.screen().availableGeometry()
+            self.resize(min(1280, int(avail.width() * 0.92)), min(800, int(avail.height() * 0.9)))
         if state is not None:
             self.restoreState(state)
 
