@@ -56,7 +56,7 @@ def write_recovery(folder: Path, project: Project) -> Path:
         "format": FORMAT,
         "version": VERSION,
         "project_path": None if project.path is None else str(Path(project.path).absolute()),
-        "written": _dt.datetime.now(_dt.timezone.utc).isoformat(),
+        "written": _dt.datetime.now(_dt.UTC).isoformat(),
         "crs": None if crs is None else crs.to_wkt(),
         "layers": [{"id": layer.id, "name": layer.name, "features": json.loads(_plain(layer).to_json())}
                    for layer in project.layers.of_kind("zones")],
@@ -103,7 +103,7 @@ def pending_recovery(folder: Path, project_path: Path | None) -> Recovery | None
     except (ValueError, KeyError, OSError):
         return None
     if project_path is not None and Path(project_path).is_file():
-        saved = _dt.datetime.fromtimestamp(Path(project_path).stat().st_mtime, _dt.timezone.utc)
+        saved = _dt.datetime.fromtimestamp(Path(project_path).stat().st_mtime, _dt.UTC)
         if rec.written <= saved:
             return None
     return rec

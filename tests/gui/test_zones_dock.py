@@ -11,9 +11,21 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
 
 from hotspot_desktop.core.model import PointFilter, RasterLayer
-from tests.gui.test_zones_support import X0, Y0, dclick, drag, zones_gdf, zwin  # noqa: F401 - zwin is a fixture
+from tests.gui.test_zones_support import (
+    X0,
+    Y0,
+    dclick,
+    drag,
+    make_zone_window,
+    zones_gdf,
+)
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def zwin(qtbot, tmp_path, monkeypatch):
+    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def draw_rect(window, x0, y0, x1, y1):
@@ -153,7 +165,11 @@ def test_zones_from_selected_result_polygons(zwin):
     import geopandas as gpd
 
     from hotspot_desktop.core.model import VectorLayer
-    from hotspot_desktop.gui.zones.from_hotspots_dialog import hotspot_sources, make_zones, source_shapes
+    from hotspot_desktop.gui.zones.from_hotspots_dialog import (
+        hotspot_sources,
+        make_zones,
+        source_shapes,
+    )
     from tests.gui.test_zones_support import UTM
 
     cells = gpd.GeoDataFrame({"gi_class": [3, 3, 0]},

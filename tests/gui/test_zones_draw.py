@@ -11,10 +11,27 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from hotspot_desktop.gui.canvas import image_to_array
-from tests.gui.test_zones_support import (X0, Y0, click, dclick, drag, key, local, move, mpp, pixel, zones_gdf,
-                                          zwin)  # noqa: F401 - zwin is a fixture
+from tests.gui.test_zones_support import (
+    X0,
+    Y0,
+    click,
+    dclick,
+    drag,
+    key,
+    local,
+    make_zone_window,
+    move,
+    mpp,
+    pixel,
+    zones_gdf,
+)
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def zwin(qtbot, tmp_path, monkeypatch):
+    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def ui(window):

@@ -7,10 +7,27 @@ import shapely
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from tests.gui.test_zones_support import (NOMOD, click, dclick, drag, key, local, move, mpp, pixel, viewport,
-                                          zones_gdf, zwin)  # noqa: F401 - zwin is a fixture
+from tests.gui.test_zones_support import (
+    NOMOD,
+    click,
+    dclick,
+    drag,
+    key,
+    local,
+    make_zone_window,
+    move,
+    mpp,
+    pixel,
+    viewport,
+    zones_gdf,
+)
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def zwin(qtbot, tmp_path, monkeypatch):
+    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def draw_square(window, x0=200, y0=200, x1=400, y1=400):

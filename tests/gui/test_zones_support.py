@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
+from pyproj import CRS
 from PySide6.QtCore import QPoint, QPointF, QSettings, QStandardPaths, Qt
 from PySide6.QtTest import QTest
-from pyproj import CRS
 
 from hotspot_desktop.core.model import PointLayer
 
@@ -53,11 +52,6 @@ def make_zone_window(qtbot, tmp_path, monkeypatch, with_points: bool = True):
     window.canvas.zoom_to_extent(EXTENT, pad=0.05)
     window.canvas.flush()
     return window
-
-
-@pytest.fixture
-def zwin(qtbot, tmp_path, monkeypatch):
-    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def pixel(window, x: float, y: float) -> QPoint:

@@ -111,7 +111,7 @@ def import_zones(path: str | Path, working_crs: CRS | None, name: str | None = N
     try:
         layers = pyogrio.list_layers(path)
         gdf = pyogrio.read_dataframe(path, layer=str(layers[0][0]) if len(layers) else None)
-    except Exception as exc:  # noqa: BLE001 - any GDAL failure becomes one clear message
+    except Exception as exc:
         raise ZoneFileError(f"{path.name} could not be read: {exc}") from exc
     if len(gdf) and not gdf.geom_type.isin(["Polygon", "MultiPolygon"]).all():
         raise ZoneFileError(f"{path.name} holds features that are not polygons; zones must be areas.")

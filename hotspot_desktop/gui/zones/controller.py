@@ -271,8 +271,7 @@ class ZoneController(QObject):
         if geom.geom_type == "Polygon" and not geom.is_valid:
             text = f"{text} · crosses itself" if text else "crosses itself"
         if cursor is None:
-            minx, miny, maxx, maxy = geom.bounds
-            cursor = (maxx, maxy)
+            cursor = (geom.bounds[2], geom.bounds[3])
         self.band.set_text(text, *cursor)
 
     def _buffer_pick(self, x: float, y: float) -> BaseGeometry | None:

@@ -12,8 +12,15 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from hotspot_desktop.core.zones.editing import (VertexAddress, delete_vertex, insert_vertex, move_vertex,
-                                                nearest_edge, nearest_vertex, translate)
+from hotspot_desktop.core.zones.editing import (
+    VertexAddress,
+    delete_vertex,
+    insert_vertex,
+    move_vertex,
+    nearest_edge,
+    nearest_vertex,
+    translate,
+)
 from hotspot_desktop.core.zones.validation import ZoneGeometryError, validate_zone
 from hotspot_desktop.gui.zones.undo import new_drag_token
 

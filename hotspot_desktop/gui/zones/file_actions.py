@@ -8,7 +8,12 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs
-from hotspot_desktop.core.io.zones_io import FILE_FILTER, ZoneFileError, export_zones, import_zones
+from hotspot_desktop.core.io.zones_io import (
+    FILE_FILTER,
+    ZoneFileError,
+    export_zones,
+    import_zones,
+)
 from hotspot_desktop.gui import settings
 
 CRS_CHOICES = ("Working CRS of the project", "WGS 84 (longitude/latitude)")

@@ -5,11 +5,22 @@ simplified into zones (core from_hotspots) — added as one undoable macro."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QWidget,
+)
 
 from hotspot_desktop.core.model import Layer, Project, RasterLayer, VectorLayer
 from hotspot_desktop.core.zones.commands import AddZone
-from hotspot_desktop.core.zones.from_hotspots import cells_to_polygons, zones_from_shapes
+from hotspot_desktop.core.zones.from_hotspots import (
+    cells_to_polygons,
+    zones_from_shapes,
+)
 from hotspot_desktop.core.zones.validation import ZoneGeometryError, validate_zone
 from hotspot_desktop.gui.zones.controller import ZoneController
 from hotspot_desktop.gui.zones.undo import ZoneUndoCommand

@@ -4,22 +4,29 @@ buffer distance, undo/redo."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QSpinBox, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QLabel,
+    QSpinBox,
+    QToolBar,
+    QWidget,
+)
 
 from hotspot_desktop.core.model import Project, VectorLayer
 from hotspot_desktop.gui.zones.controller import ZoneController
 
 # (mode, text, shortcut, tip)
 TOOL_ACTIONS = (
-    ("polygon", "Polygon", "Ctrl+Alt+P", "Click vertices; double-click or Enter closes, Backspace removes the last "
-                                         "vertex, Esc cancels"),
+    ("polygon", "Polygon", "Ctrl+Alt+P", ("Click vertices; double-click or Enter closes, Backspace removes the "
+                                          "last vertex, Esc cancels")),
     ("rectangle", "Rectangle", "Ctrl+Alt+R", "Drag a rectangle"),
     ("circle", "Circle", "Ctrl+Alt+C", "Press at the centre and drag to the radius"),
     ("lasso", "Lasso", "Ctrl+Alt+L", "Draw freehand around the area"),
     ("buffer", "Buffer", "Ctrl+Alt+B", "Click a street of the snapping layer (or any point) to buffer it"),
     ("select", "Select", "Ctrl+Alt+S", "Click a zone to select it; double-click opens its form; Delete removes it"),
-    ("vertices", "Edit vertices", "Ctrl+Alt+V", "Drag a vertex to move it, double-click an edge to add one, "
-                                                "right-click a vertex (or hover + Delete) to remove it"),
+    ("vertices", "Edit vertices", "Ctrl+Alt+V", ("Drag a vertex to move it, double-click an edge to add one, "
+                                                 "right-click a vertex (or hover + Delete) to remove it")),
     ("move", "Move zone", "Ctrl+Alt+M", "Drag a zone to move it"),
     ("delete", "Delete zone", None, "Click a zone to delete it"),
 )
