@@ -38,7 +38,7 @@ class LayerItemModel(QAbstractListModel):
     def __init__(self, layers: LayerList, parent: Any = None) -> None:
         super().__init__(parent)
         self._layers = layers
-        self._icons: dict[str, QIcon] = {}
+        self._icons: dict[tuple[str, str], QIcon] = {}
         layers.inserted.connect(self._on_inserted)
         layers.removed.connect(self._on_removed)
         layers.moved.connect(self._on_moved)
@@ -189,10 +189,11 @@ class LayerItemModel(QAbstractListModel):
             self.dataChanged.emit(idx, idx)
 
     def _icon_for(self, layer: Layer) -> QIcon:
-        from hotspot_desktop.gui.app import icon
+        from hotspot_desktop.gui.layer_swatch import swatch
 
-        name = {"point": "points", "line": "line", "polygon": "polygon", "raster": "raster"}.get(
-            layer.geometry_kind, "polygon")
-        if name not in self._icons:
-            self._icons[name] = icon(name)
-        return self._icons[name]
+        # Cached per layer and style: the swatch is redrawn only after a style change.
+        key = (layer.id, repr(layer.style))
+        if key not in self._icons:
+            self._icons = {k: v for k, v in self._icons.items() if k[0] != layer.id}
+            self._icons[key] = swatch(layer.style, layer.geometry_kind)
+        return self._icons[key]
