@@ -173,3 +173,19 @@ def test_delete_key_removes_current_layer(qtbot, window):
     QTest.keyClick(view, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: len(window.project.layers) == 2, timeout=3000)
     assert [lyr.name for lyr in window.project.layers] == ["bottom", "middle"]
+
+
+def test_swatch_follows_style(window):
+    from hotspot_desktop.core.styles import categorised
+
+    layer = window.project.layers.by_name("top")
+    m = window.layer_panel.model
+
+    def colours() -> set[str]:
+        image = m.index(0, 0).data(Qt.ItemDataRole.DecorationRole).pixmap(18, 18).toImage()
+        return {image.pixelColor(x, y).name() for x in range(18) for y in range(18)}
+
+    assert layer.style.symbol.fill[:7].lower() in colours()
+    layer.style = categorised(["Burglary", "Theft"], "offence")
+    shown = colours()
+    assert {c.color.lower() for c in layer.style.categories} <= shown
