@@ -83,5 +83,5 @@ class WhyClassPanel(QWidget):
             self.plot.addItem(pg.InfiniteLine(pos=y, angle=0, pen=pg.mkPen("#d62728" if y > 0 else "#1f77b4",
                                                                            style=Qt.PenStyle.DashLine),
                                               label=f"z = {y:+.2f} (p = {cell.alpha})",
-                                              labelOpts={"position": 0.1, "color": "#555"}))
+                                              labelOpts={"position": 0.93, "color": "#555"}))
         self.plot.setTitle("Gi* z per time step (red/blue dots: significantly hot/cold)", color="k", size="9pt")

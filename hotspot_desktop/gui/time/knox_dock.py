@@ -8,7 +8,7 @@ from typing import Any, Callable
 import geopandas as gpd
 import numpy as np
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
 from hotspot_desktop.core.analysis.near_repeat import KnoxResult, RiskWindow, risk_polygons, risk_window
@@ -81,7 +81,12 @@ class KnoxDock(QDockWidget):
         self.caption.setObjectName("knoxCaption")
         self.caption.setWordWrap(True)
         layout.addWidget(self.caption)
-        self.setWidget(body)
+        self.table.setMinimumHeight(170)
+        area = QScrollArea(self)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(body)
+        self.setWidget(area)
 
     def set_result(self, result: KnoxResult, points: PointLayer | None) -> None:
         """Show ``result``; ``points`` are the incidents it was computed from (for risk areas)."""

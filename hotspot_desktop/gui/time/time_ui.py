@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QMenu
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea, QWidget
 
 from hotspot_desktop.core.analysis.time_results import knox_from_tables
 from hotspot_desktop.core.model import Layer, PointLayer, Project
@@ -17,6 +17,20 @@ from hotspot_desktop.gui.time.time_slider import TimeFilterBar
 
 NEAR_REPEAT_TOOL = "pattern.near_repeat"
 EMERGING_TOOL = "hotspot.emerging"
+
+
+KNOX_HEIGHT = 380  # px: the table's seven rows, legend and buttons
+WHY_HEIGHT = 460  # px: heading, z-series chart and the explanation
+FLOAT_WIDTH = 560  # px: a floated Why/Knox dock
+
+
+def scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area, so a short dock scrolls instead of squeezing it."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def dated_point_layer(project: Project, preferred: Layer | None = None) -> PointLayer | None:
@@ -50,7 +64,7 @@ class TimeUI(QObject):
         self.why_panel = WhyClassPanel()
         self.why_dock = QDockWidget("Why this class?", window)
         self.why_dock.setObjectName("WhyClassDock")
-        self.why_dock.setWidget(self.why_panel)
+        self.why_dock.setWidget(scrolling(self.why_panel))
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.why_dock)
         self.why_dock.hide()
 
@@ -110,6 +124,23 @@ class TimeUI(QObject):
         dock.raise_()
         return dock
 
+    def _grow(self, dock: QDockWidget, height: int) -> None:
+        """Give a just-shown dock ``height`` px once the main window has laid it out; when the
+        window's docks leave no room (their minimum heights fill it), float it at that size."""
+        def grow() -> None:
+            if dock.isVisible() and not dock.isFloating() and dock.height() < height:
+                self.window.resizeDocks([dock], [height], Qt.Orientation.Vertical)
+                QTimer.singleShot(0, float_if_squeezed)
+
+        def float_if_squeezed() -> None:
+            if dock.isVisible() and not dock.isFloating() and dock.height() < height * 0.6:
+                dock.setFloating(True)
+                frame = self.window.frameGeometry()
+                width = max(dock.width(), FLOAT_WIDTH)
+                dock.setGeometry(frame.right() - width - 40, frame.top() + 80, width, height)
+
+        QTimer.singleShot(0, grow)
+
     def show_time_dock(self) -> TimeDock:
         self._show(self.time_dock)
         self.time_dock.flush()
@@ -120,11 +151,22 @@ class TimeUI(QObject):
         return self.filter_bar
 
     def show_why(self) -> WhyClassPanel:
+        if not self.why_dock.isVisible() and self.time_dock.isVisible() and not self.time_dock.isFloating():
+            # A tab beside the Time dock: both want height for a chart; the right side rarely has it twice.
+            self.window.tabifyDockWidget(self.time_dock, self.why_dock)
         self._show(self.why_dock)
+        self._grow(self.why_dock, WHY_HEIGHT)
         return self.why_panel
 
     def show_knox(self) -> KnoxDock:
-        return self._show(self.knox_dock)  # type: ignore[return-value]
+        # A tab over the near-repeat result tables (full width), else its own bottom dock.
+        anchor = next((d for d in reversed(getattr(self.window, "_result_docks", []))
+                       if d.isVisible() and d is not self.knox_dock), None)
+        if anchor is not None and self.window.dockWidgetArea(anchor) == Qt.DockWidgetArea.BottomDockWidgetArea:
+            self.window.tabifyDockWidget(anchor, self.knox_dock)
+        self._show(self.knox_dock)
+        self._grow(self.knox_dock, KNOX_HEIGHT)
+        return self.knox_dock
 
     # --- project and layer --------------------------------------------------------------------
     def set_project(self, project: Project) -> None:
