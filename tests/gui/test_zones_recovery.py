@@ -108,6 +108,24 @@ def test_newer_recovery_of_a_saved_project_is_offered_on_open(qtbot, tmp_path, m
     assert len(zones_gdf(w)) == 2
 
 
+def test_closing_the_window_normally_leaves_nothing_to_recover(qtbot, tmp_path, monkeypatch):
+    w = make_zone_window(qtbot, tmp_path, monkeypatch)
+    draw(w, 100, 100, 300, 300)
+    f = w.zones_ui.autosave.write_now()
+    # Closing asks about unsaved changes; the analyst discards them.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    w.close()
+    qtbot.waitUntil(lambda: not f.exists(), timeout=5000)
+    # Cancel keeps the window open and the recovery file in place.
+    w2 = make_zone_window(qtbot, tmp_path, monkeypatch)
+    draw(w2, 100, 100, 300, 300)
+    f = w2.zones_ui.autosave.write_now()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Cancel)
+    w2.close()
+    qtbot.wait(50)
+    assert w2.isVisible() and f.exists()
+
+
 @pytest.mark.parametrize("suffix", [".gpkg", ".kml"])
 def test_export_from_the_zones_menu(qtbot, tmp_path, monkeypatch, suffix):
     from hotspot_desktop.core.io.zones_io import import_zones

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from hotspot_desktop.core import recovery
@@ -45,7 +45,20 @@ class ZoneAutosave(QObject):
         self.box: QMessageBox | None = None
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
         self._timer.timeout.connect(self.write_now)
+        window.installEventFilter(self)
         self.set_project(project)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if obj is self.window and event.type() == QEvent.Type.Close:
+            # The window asks to save unsaved changes before it closes; look once the close
+            # has been decided. Closed means saved or deliberately discarded: nothing to recover.
+            QTimer.singleShot(0, self._after_close)
+        return False
+
+    def _after_close(self) -> None:
+        if not self.window.isVisible() and self.project is not None:
+            self._timer.stop()
+            self.clear()
 
     # --- wiring -------------------------------------------------------------------------------
     def set_project(self, project: Project) -> None:
