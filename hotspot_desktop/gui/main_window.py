@@ -483,22 +483,24 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _add_other(self, path: Path) -> None:
-        options: dict[str, Any] = {}
         try:
             from hotspot_desktop.core.io.vector import list_layers
 
             names = list_layers(path) if path.suffix.lower() in (".gpkg", ".zip", ".kml") else []
         except Exception:  # noqa: BLE001 - the loader reports unreadable files itself
             names = []
-        if len(names) > 1:
-            from PySide6.QtWidgets import QInputDialog
+        if len(names) <= 1:
+            self.enqueue_load(LoadRequest(path))
+            return
+        for name in self.choose_layers(path, names):
+            self.enqueue_load(LoadRequest(path, {"layer": name}))
 
-            name, ok = QInputDialog.getItem(self, "Choose a layer", f"{path.name} holds several layers:", names, 0,
-                                            False)
-            if not ok:
-                return
-            options["layer"] = name
-        self.enqueue_load(LoadRequest(path, options))
+    def choose_layers(self, path: Path, names: list[str]) -> list[str]:
+        """Ask which layers of a multi-layer file to add (none when cancelled)."""
+        from hotspot_desktop.gui.layer_choice_dialog import LayerChoiceDialog
+
+        dialog = LayerChoiceDialog(path.name, names, self)
+        return dialog.chosen() if dialog.exec() else []
 
     def enqueue_load(self, request: LoadRequest) -> None:
         """Queue a file for background loading (one at a time)."""

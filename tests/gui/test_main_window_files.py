@@ -8,6 +8,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from shapely.geometry import box
 
@@ -134,3 +135,22 @@ def test_export_map_from_file_menu(qtbot, window, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PNG image (*.png)"))
     window.named_actions["export_map"].trigger()
     assert out.exists() and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_multi_layer_geopackage_adds_the_chosen_layers(qtbot, window, tmp_path, monkeypatch):
+    from hotspot_desktop.gui.layer_choice_dialog import LayerChoiceDialog
+
+    gpkg = tmp_path / "city.gpkg"
+    for name, shift in (("beats", 0.0), ("districts", 0.1), ("parks", 0.2)):
+        gpd.GeoDataFrame({"name": [name]}, geometry=[box(-87.7 + shift, 41.8, -87.6 + shift, 41.9)],
+                         crs="EPSG:4326").to_file(gpkg, layer=name, driver="GPKG")
+
+    def choose(self):
+        assert self.chosen() == ["beats"]  # the first layer is ticked to start with
+        self.list.item(2).setCheckState(Qt.CheckState.Checked)
+        return 1
+
+    monkeypatch.setattr(LayerChoiceDialog, "exec", choose)
+    window.add_files([gpkg])
+    qtbot.waitUntil(lambda: len(window.project.layers) == 2 and not window.is_busy(), timeout=30000)
+    assert sorted(lyr.source.layer for lyr in window.project.layers) == ["beats", "parks"]
