@@ -149,3 +149,25 @@ def test_layer_changes_emitted_on_another_thread_reach_the_canvas(qtbot):
     qtbot.waitUntil(lambda: not canvas.item(layer).isVisible())
     img = snapshot(canvas)
     assert rgb_at(canvas, img, 500, 500) == (255, 255, 255)
+
+
+def test_many_signal_emits_do_not_exhaust_true():
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    from hotspot_desktop.gui.canvas import pin_bool_refcounts
+    from hotspot_desktop.gui.canvas.pyside_guard import emit_leaks_true
+
+    pin_bool_refcounts()
+
+    class Emitter(QObject):
+        fired = Signal()
+
+    e = Emitter()
+    before = sys.getrefcount(True)
+    for _ in range(20_000):  # over twice what kills an unguarded Python 3.11 with PySide6 6.12.0
+        e.fired.emit()
+    assert sys.getrefcount(True) > 1_000
+    if emit_leaks_true():
+        assert sys.getrefcount(True) > 2**39 and before > 2**39
