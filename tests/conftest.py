@@ -20,3 +20,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} is absent (it sits beside the checkout in CI)")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pyside_emit_leak_guard():
+    """PySide6 6.12.0 leaks a reference to True on every Signal.emit(); a long test session
+    aborts with "bool_dealloc" unless it is pinned (see gui/canvas/pyside_guard.py)."""
+    from hotspot_desktop.gui.canvas.pyside_guard import pin_bool_refcounts
+
+    pin_bool_refcounts()
+    yield
