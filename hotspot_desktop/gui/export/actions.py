@@ -52,21 +52,26 @@ class ExportUI(QObject):
             self.window.show_error("Nothing to export", "Add a layer to the map first.")
             return None
         dlg = self.dialogs.get(key)
-        if dlg is None:
+        if dlg is None or not dlg.isVisible():
+            # A closed dialog is deleted (WA_DeleteOnClose); the next open starts afresh.
             dlg = factory(self.window)
             dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dlg.destroyed.connect(lambda *_a, k=key: self.dialogs.pop(k, None))
+            dlg.destroyed.connect(lambda *_a, k=key, ident=id(dlg): self._forget(k, ident))
             self.dialogs[key] = dlg
         dlg.show()
         dlg.raise_()
         dlg.activateWindow()
         return dlg
 
+    def _forget(self, key: str, ident: int) -> None:
+        if id(self.dialogs.get(key)) == ident:
+            del self.dialogs[key]
+
     def open_composer(self) -> QDialog | None:
         from hotspot_desktop.gui.export.composer_dialog import ComposerDialog
 
         dlg = self.dialogs.get("composer")
-        if dlg is not None:
+        if dlg is not None and dlg.isVisible():
             dlg.refresh_view_extent()
             dlg.schedule_preview()
         return self._show("composer", ComposerDialog)
@@ -86,7 +91,8 @@ class ExportUI(QObject):
 
     def _close_dialogs(self, *_a: Any) -> None:
         # Dialogs hold the old project; a new project starts from fresh dialogs.
-        for dlg in list(self.dialogs.values()):
+        dialogs, self.dialogs = list(self.dialogs.values()), {}
+        for dlg in dialogs:
             dlg.close()
 
     # --- tables -----------------------------------------------------------------------------

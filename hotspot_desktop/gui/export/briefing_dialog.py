@@ -62,6 +62,7 @@ class BriefingDialog(QDialog):
         self.runner = ExportRunner(self)
         self.runner.finished.connect(self._on_written)
         self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(lambda: self.write_button.setEnabled(True))
         self.status = JobStatus(self.runner)
         self.open_folder = QPushButton("Open folder", objectName="openFolder")
         self.open_folder.setVisible(False)

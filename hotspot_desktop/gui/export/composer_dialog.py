@@ -55,6 +55,7 @@ class ComposerDialog(QDialog):
         self.runner = ExportRunner(self)
         self.runner.finished.connect(self._on_exported)
         self.runner.failed.connect(self._on_export_failed)
+        self.runner.cancelled.connect(lambda: self.export_button.setEnabled(True))
         self._timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.render_preview)
 
@@ -368,11 +369,11 @@ class ComposerDialog(QDialog):
         # A dialog closed mid-export must not leave a worker writing into a deleted dialog.
         self.runner.cancel()
         self.runner.wait()
-        self.renderer.pool.waitForDone(30000)
+        self.renderer.stop()
         super().closeEvent(event)
 
     def done(self, result: int) -> None:
         self.runner.cancel()
         self.runner.wait()
-        self.renderer.pool.waitForDone(30000)
+        self.renderer.stop()
         super().done(result)

@@ -1,5 +1,9 @@
 """Background export jobs: one function at a time on a worker thread, with cancel.
 
+Each job runs on a new Python thread rather than a reused QThreadPool thread: pyproj keeps
+per-thread PROJ contexts, and a pool thread that Python sees as a fresh thread state on every
+run crashed inside PROJ on its second reprojection.
+
 Matplotlib cannot be interrupted half-way through writing a file, so Cancel stops a job that
 has not started and, for a job already writing, deletes its output files when it ends and
 reports it as cancelled: nothing half-made is left behind.
@@ -13,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from hotspot_desktop.core.privacy import PublicReleaseRefused
 
@@ -26,13 +30,11 @@ class _Signals(QObject):
     cancelled = Signal(int)
 
 
-class _Job(QRunnable):
+class _Job:
     """Runs ``fn`` and reports through ``signals`` (queued to the GUI thread)."""
 
     def __init__(self, job_id: int, fn: Callable[[], Any], outputs: list[Path], cancel: threading.Event,
                  signals: _Signals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self.job_id, self.fn, self.outputs, self.cancel, self.signals = job_id, fn, outputs, cancel, signals
 
     def _discard(self) -> None:
@@ -40,6 +42,12 @@ class _Job(QRunnable):
             p.unlink(missing_ok=True)
 
     def run(self) -> None:
+        try:
+            self._run()
+        except RuntimeError:
+            self._discard()  # the dialog was deleted while this job ran: nobody to tell
+
+    def _run(self) -> None:
         if self.cancel.is_set():
             self.signals.cancelled.emit(self.job_id)
             return
@@ -76,12 +84,12 @@ class ExportRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.thread: threading.Thread | None = None
         self.state: JobState = "idle"
         self.label = ""
         self._id = 0
         self._cancel = threading.Event()
+        self._outputs: list[Path] = []
         self._signals = _Signals(self)
         self._signals.done.connect(self._on_done)
         self._signals.failed.connect(self._on_failed)
@@ -98,9 +106,12 @@ class ExportRunner(QObject):
             return False
         self._id += 1
         self._cancel = threading.Event()
+        self._outputs = [Path(p) for p in outputs]
         self.state, self.label = "running", label
         self.started.emit(label)
-        self.pool.start(_Job(self._id, fn, [Path(p) for p in outputs], self._cancel, self._signals))
+        job = _Job(self._id, fn, self._outputs, self._cancel, self._signals)
+        self.thread = threading.Thread(target=job.run, name="hotspot-export", daemon=True)
+        self.thread.start()
         return True
 
     def cancel(self) -> None:
@@ -111,12 +122,22 @@ class ExportRunner(QObject):
 
     def wait(self, msecs: int = 30000) -> bool:
         """Block until the worker thread is free (used when a dialog closes)."""
-        return self.pool.waitForDone(msecs)
+        if self.thread is not None:
+            self.thread.join(msecs / 1000)
+            return not self.thread.is_alive()
+        return True
 
     def _on_done(self, job_id: int, result: object) -> None:
-        if job_id == self._id:
-            self.state = "idle"
-            self.finished.emit(result)
+        if job_id != self._id:
+            return
+        if self._cancel.is_set():
+            # Cancel was pressed after the worker's last check: the result is still dropped.
+            for p in self._outputs:
+                p.unlink(missing_ok=True)
+            self._on_cancelled(job_id)
+            return
+        self.state = "idle"
+        self.finished.emit(result)
 
     def _on_failed(self, job_id: int, message: str, details: str, refused: bool) -> None:
         if job_id == self._id:

@@ -59,6 +59,7 @@ class LayerExportDialog(QDialog):
         self.runner = ExportRunner(self)
         self.runner.finished.connect(self._on_written)
         self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(lambda: self.write_button.setEnabled(True))
         self.status = JobStatus(self.runner)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.write_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)

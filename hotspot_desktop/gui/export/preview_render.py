@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import threading
+
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from hotspot_desktop.export.compose import ComposedMap
@@ -35,19 +37,20 @@ class _Signals(QObject):
     failed = Signal(int, str)
 
 
-class _Render(QRunnable):
+class _Render:
     def __init__(self, serial: int, compose: Callable[[], ComposedMap], signals: _Signals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self.serial, self.compose, self.signals = serial, compose, signals
 
     def run(self) -> None:
         try:
-            image, composed = render_image(self.compose)
-        except Exception as exc:  # noqa: BLE001 - a preview failure is shown in the dialog, not raised
-            self.signals.failed.emit(self.serial, f"{type(exc).__name__}: {exc}")
-            return
-        self.signals.ready.emit(self.serial, image, composed)
+            try:
+                image, composed = render_image(self.compose)
+            except Exception as exc:  # noqa: BLE001 - a preview failure is shown in the dialog, not raised
+                self.signals.failed.emit(self.serial, f"{type(exc).__name__}: {exc}")
+                return
+            self.signals.ready.emit(self.serial, image, composed)
+        except RuntimeError:
+            return  # the dialog was closed and deleted while this render ran: nobody to tell
 
 
 class PreviewRenderer(QObject):
@@ -58,15 +61,26 @@ class PreviewRenderer(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.thread: threading.Thread | None = None
         self.serial = 0
         self.rendered_serial = 0
         self._running = False
         self._pending: Callable[[], ComposedMap] | None = None
+        self._stopped = False
         self._signals = _Signals(self)
         self._signals.ready.connect(self._on_ready)
         self._signals.failed.connect(self._on_failed)
+
+    def stop(self, msecs: int = 30000) -> None:
+        """Drop waiting requests, start no more renders and wait for the running one."""
+        self._stopped = True
+        self._pending = None
+        self.wait(msecs)
+
+    def wait(self, msecs: int = 30000) -> None:
+        """Block until the running render (if any) ends."""
+        if self.thread is not None:
+            self.thread.join(msecs / 1000)
 
     @property
     def idle(self) -> bool:
@@ -75,17 +89,22 @@ class PreviewRenderer(QObject):
 
     def request(self, compose: Callable[[], ComposedMap]) -> None:
         """Render ``compose()`` as soon as the worker is free (replacing any waiting request)."""
+        if self._stopped:
+            return
         self._pending = compose
         if not self._running:
             self._start()
 
     def _start(self) -> None:
         compose, self._pending = self._pending, None
-        if compose is None:
+        if compose is None or self._stopped:
             return
         self.serial += 1
         self._running = True
-        self.pool.start(_Render(self.serial, compose, self._signals))
+        # A new Python thread per render, for the reason given in gui/export/jobs.py.
+        job = _Render(self.serial, compose, self._signals)
+        self.thread = threading.Thread(target=job.run, name="hotspot-preview", daemon=True)
+        self.thread.start()
 
     def _finish(self) -> None:
         self._running = False
