@@ -119,6 +119,49 @@ def test_buffer_of_a_street_segment(zwin):
     assert g.bounds == pytest.approx((80, 480, 420, 520), abs=0.5)
 
 
+def test_buffer_distance_in_feet_for_imperial_projects(zwin):
+    zwin.project.display_units = "ft"
+    tb = ui(zwin).toolbar
+    tb.tool_actions["buffer"].trigger()
+    assert tb.buffer_distance.suffix() == " ft" and tb.buffer_distance.value() == pytest.approx(328, abs=1)
+    tb.buffer_distance.setValue(200)
+    click(zwin, 500, 500)
+    g = zones_gdf(zwin).geometry.iloc[-1]
+    assert g.area == pytest.approx(math.pi * (200 * 0.3048) ** 2, rel=0.01)
+    ui(zwin).toolbar.tool_actions["circle"].trigger()
+    vp = zwin.canvas.graphics_view.viewport()
+    QTest.mousePress(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, pixel(zwin, 200, 200))
+    move(zwin, 300, 200)
+    assert ui(zwin).controller.band.text.startswith("radius 3")  # about 328 ft
+    assert " ft" in ui(zwin).controller.band.text
+
+
+def test_snapping_to_a_chosen_layer(zwin):
+    import geopandas as gpd
+
+    from hotspot_desktop.core.model import VectorLayer
+    from tests.gui.test_zones_support import UTM
+
+    beats = gpd.GeoDataFrame({"beat": ["1A"]}, geometry=[shapely.box(X0 + 400, Y0 + 400, X0 + 700, Y0 + 700)],
+                             crs=UTM)
+    zwin.add_layer(VectorLayer("beats", beats))
+    tb = ui(zwin).toolbar
+    tb.tool_actions["polygon"].trigger()
+    off = 3 * mpp(zwin)
+    # Zones only: the beat's corner does not attract the click.
+    click(zwin, 400 + off, 400 + off)
+    assert ui(zwin).controller.tool.vertices[0] != pytest.approx((X0 + 400, Y0 + 400), abs=1e-6)
+    key(zwin, Qt.Key.Key_Escape)
+    tb.set_snap_layer(zwin.project.layers.by_name("beats").id)
+    click(zwin, 400 + off, 400 + off)  # onto the corner
+    click(zwin, 550, 400 + off)  # onto the edge
+    click(zwin, 550, 300)
+    key(zwin, Qt.Key.Key_Return)
+    coords = list(zones_gdf(zwin).geometry.iloc[0].exterior.coords)
+    assert coords[0] == pytest.approx((X0 + 400, Y0 + 400), abs=1e-6)
+    assert coords[1][1] == pytest.approx(Y0 + 400, abs=1e-6)
+
+
 def test_polygon_keys_backspace_escape_enter(zwin):
     c = ui(zwin).controller
     ui(zwin).toolbar.tool_actions["polygon"].trigger()

@@ -22,16 +22,31 @@ def measure_points(project: Project) -> PointLayer | None:
     return points[-1] if points else None
 
 
+# The last study area computed, by the polygon layers (and incidents) it came from: a union of
+# thousands of census blocks is worth computing once, not at every zone edit.
+_last_area: dict[tuple, float] = {}
+
+
 def study_area_m2(project: Project, x: np.ndarray, y: np.ndarray) -> float:
     """Area of the union of the project's polygon layers (zones excepted), else of the
     incidents' convex hull."""
-    polys = [g for layer in project.layers.of_kind("vector") if layer.geometry_kind == "polygon"
-             for g in layer.gdf.geometry.values if g is not None]
-    if polys:
-        return float(shapely.union_all(polys).area)
-    if x.size >= 3:
-        return float(shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).area)
-    return 0.0
+    layers = [lyr for lyr in project.layers.of_kind("vector") if lyr.geometry_kind == "polygon"]
+    if layers:
+        key: tuple = tuple((lyr.id, lyr.data_version, len(lyr)) for lyr in layers)
+    else:
+        key = ("hull", x.size, float(x.sum()) if x.size else 0.0, float(y.sum()) if y.size else 0.0)
+    if key in _last_area:
+        return _last_area[key]
+    if layers:
+        polys = [g for lyr in layers for g in lyr.gdf.geometry.values if g is not None]
+        area = float(shapely.union_all(polys).area) if polys else 0.0
+    elif x.size >= 3:
+        area = float(shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).area)
+    else:
+        area = 0.0
+    _last_area.clear()
+    _last_area[key] = area
+    return area
 
 
 class LiveMeasureSource:

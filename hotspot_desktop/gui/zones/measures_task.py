@@ -16,7 +16,7 @@ from hotspot_desktop.tools.base import RunContext, TableResult, Tool, ToolResult
 from hotspot_desktop.tools.execute import PreparedRun
 
 # Incidents above which measures run on a worker thread.
-ASYNC_THRESHOLD = 200_000
+ASYNC_THRESHOLD = 50_000
 MEASURE_COLUMNS = ["incidents", "share", "density_km2", "pai", "pei"]
 
 MEASURES_TOOL = Tool(id="zones.measures", name="Zone measures", category="Zones", version="1",

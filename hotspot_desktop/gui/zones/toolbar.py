@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hotspot_desktop.core.crs import LENGTH_UNITS
 from hotspot_desktop.core.model import Project, VectorLayer
 from hotspot_desktop.gui.zones.controller import ZoneController
 
@@ -103,6 +104,7 @@ class ZonesToolBar(QToolBar):
         for sig in (project.layers.inserted, project.layers.removed):
             sig.connect(self.fill_snap_layers)
         self.fill_snap_layers()
+        self.sync_units()
 
     def fill_snap_layers(self, *args) -> None:
         current = self.controller.snap_settings.layer_id
@@ -126,6 +128,7 @@ class ZonesToolBar(QToolBar):
             self.controller.set_mode(None)
 
     def _on_mode_changed(self, mode: str | None) -> None:
+        self.sync_units()
         act = self.tool_actions.get(mode) if mode else None
         if act is not None and not act.isChecked():
             act.setChecked(True)
@@ -139,8 +142,21 @@ class ZonesToolBar(QToolBar):
     def _on_snap_layer(self, index: int) -> None:
         self.controller.snap_settings.layer_id = self.snap_layer.itemData(index)
 
+    def _unit_metres(self) -> float:
+        """Metres per unit of the buffer distance box (feet for imperial projects)."""
+        return LENGTH_UNITS["ft"] if self.project.display_units in ("ft", "mi") else 1.0
+
+    def sync_units(self) -> None:
+        """Show the buffer distance in the project's display units."""
+        imperial = self._unit_metres() != 1.0
+        self.buffer_distance.blockSignals(True)
+        self.buffer_distance.setSuffix(" ft" if imperial else " m")
+        self.buffer_distance.setRange(3.0, 16000.0) if imperial else self.buffer_distance.setRange(1.0, 5000.0)
+        self.buffer_distance.setValue(round(self.controller.buffer_distance_m / self._unit_metres()))
+        self.buffer_distance.blockSignals(False)
+
     def _on_buffer_distance(self, value: float) -> None:
-        self.controller.buffer_distance_m = float(value)
+        self.controller.buffer_distance_m = float(value) * self._unit_metres()
 
     def set_snap_layer(self, layer_id: str | None) -> None:
         """Choose the snapping layer (as picking it in the combo box would)."""
