@@ -22,8 +22,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hotspot_desktop.core.analysis.emerging import CLASS_NAMES, build_cube, emerging_hot_spots  # noqa: E402
-from hotspot_desktop.core.analysis.time_results import encode_series_rows  # noqa: E402
+from hotspot_desktop.core.analysis.emerging import (
+    CLASS_NAMES,
+    build_cube,
+    emerging_hot_spots,
+)
+from hotspot_desktop.core.analysis.time_results import encode_series_rows
 
 
 def synthetic(n: int, extent: float, weeks: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, pd.Series]:

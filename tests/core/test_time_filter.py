@@ -8,11 +8,27 @@ import shapely
 
 from hotspot_desktop.core.analysis.emerging import build_cube, emerging_hot_spots
 from hotspot_desktop.core.analysis.near_repeat import knox_test, risk_window
-from hotspot_desktop.core.analysis.time_filter import (cells_to_filter, filter_cells, filter_mask, first_window,
-                                                       heat_table, next_window, offence_noun, peak_sentences,
-                                                       selection_mask, window_label, without_clock, zone_mask)
-from hotspot_desktop.core.analysis.time_results import (decode_series, emerging_cell, encode_series,
-                                                        knox_from_tables, rule_for)
+from hotspot_desktop.core.analysis.time_filter import (
+    cells_to_filter,
+    filter_cells,
+    filter_mask,
+    first_window,
+    heat_table,
+    next_window,
+    offence_noun,
+    peak_sentences,
+    selection_mask,
+    window_label,
+    without_clock,
+    zone_mask,
+)
+from hotspot_desktop.core.analysis.time_results import (
+    decode_series,
+    emerging_cell,
+    encode_series,
+    knox_from_tables,
+    rule_for,
+)
 from hotspot_desktop.core.model import PointFilter, PointLayer
 
 

@@ -98,7 +98,7 @@ def test_cell_click_filters_the_map_to_that_weekday_and_hour(setup, qtbot):
 
 
 def test_heat_map_ignores_its_own_clock_filter_and_hover_shows_the_value(setup, qtbot):
-    layer, _canvas, dock = setup
+    _layer, _canvas, dock = setup
     table = dock.heatmap.table.copy()
     click_cell(qtbot, dock, 4, 22)
     # The table still shows every hour (so other cells can be chosen), only outlined differently.

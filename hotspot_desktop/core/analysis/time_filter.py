@@ -15,7 +15,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from hotspot_desktop.core.analysis.temporal import DAYS, hour_weekday_table, peak_windows
+from hotspot_desktop.core.analysis.temporal import (
+    DAYS,
+    hour_weekday_table,
+    peak_windows,
+)
 from hotspot_desktop.core.model import PointFilter, PointLayer
 
 Cell = tuple[int, int]  # (weekday Monday = 0, hour 0..23)

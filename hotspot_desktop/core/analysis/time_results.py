@@ -14,7 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from hotspot_desktop.core.analysis.emerging import CLASS_NAMES, ESRI_RULES, EmergingResult
+from hotspot_desktop.core.analysis.emerging import (
+    CLASS_NAMES,
+    ESRI_RULES,
+    EmergingResult,
+)
 from hotspot_desktop.core.analysis.near_repeat import KnoxResult
 
 EMERGING_STEP_FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
@@ -67,7 +71,7 @@ class EmergingCell:
 
     def explain(self) -> str:
         """The same text as :meth:`EmergingResult.explain` for this cell."""
-        one = lambda v: np.array([[v]])  # noqa: E731
+        one = lambda v: np.array([[v]])
         res = EmergingResult(cube=None, z=self.z[:, None, None], p=self.p[:, None, None],  # type: ignore[arg-type]
                              classes=one(self.code), simple_classes=one(""), mk_tau=one(self.mk_tau),
                              mk_z=one(self.mk_z), mk_p=one(self.mk_p), alpha=self.alpha, radius_cells=0, time_lag=0)

@@ -11,7 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from hotspot_desktop.core.analysis.emerging import ESRI_RULES
-from hotspot_desktop.core.analysis.time_results import EmergingCell, emerging_cell, rule_for
+from hotspot_desktop.core.analysis.time_results import (
+    EmergingCell,
+    emerging_cell,
+    rule_for,
+)
 
 HINT = ("Run Tools ▸ Hot spots ▸ Emerging hot spots, then click a cell of its layer with the Identify tool "
         "to see why it got its class.")

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 from hotspot_desktop.core.analysis.temporal import DAYS
 from hotspot_desktop.core.analysis.time_filter import Cell, cell_label
 
-
 HOVER_HINT = "Hover a cell to see its value; click to filter the map to it, shift-click to add."
 
 

@@ -3,15 +3,30 @@ significance, and "Draw risk areas" around the most recent incidents."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from hotspot_desktop.core.analysis.near_repeat import KnoxResult, RiskWindow, risk_polygons, risk_window
+from hotspot_desktop.core.analysis.near_repeat import (
+    KnoxResult,
+    RiskWindow,
+    risk_polygons,
+    risk_window,
+)
 from hotspot_desktop.core.model import PointLayer, VectorLayer
 from hotspot_desktop.core.styles import LayerStyle, Symbol
 

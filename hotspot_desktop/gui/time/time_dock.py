@@ -14,12 +14,29 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from hotspot_desktop.core.analysis.time_filter import (Cell, cells_to_filter, filter_cells, filter_mask,
-                                                       has_windows, heat_table, offence_noun, peak_sentences,
-                                                       without_clock)
+from hotspot_desktop.core.analysis.time_filter import (
+    Cell,
+    cells_to_filter,
+    filter_cells,
+    filter_mask,
+    has_windows,
+    heat_table,
+    offence_noun,
+    peak_sentences,
+    without_clock,
+)
 from hotspot_desktop.core.model import Layer, PointLayer, Project
 from hotspot_desktop.gui.time.heatmap_view import HeatMapView
 from hotspot_desktop.gui.time.sources import Source, source_mask, sources

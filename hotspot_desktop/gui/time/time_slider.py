@@ -11,9 +11,21 @@ import dataclasses
 
 import pandas as pd
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QWidget,
+)
 
-from hotspot_desktop.core.analysis.time_filter import first_window, next_window, window_label
+from hotspot_desktop.core.analysis.time_filter import (
+    first_window,
+    next_window,
+    window_label,
+)
 from hotspot_desktop.core.model import PointFilter, PointLayer
 
 ALL_OFFENCES = "All offences"
