@@ -60,6 +60,7 @@ def run_gui(argv: list[str]) -> int:
 
     window = MainWindow(safe_mode=args.safe_mode)
     if args.screenshot:
+        window.interactive = False  # nobody is there to answer questions
         window.resize(1280, 800)  # the same picture whatever size the window was last closed at
     window.show()
     projects = [p for p in args.paths if p.lower().endswith(".hsproj")]

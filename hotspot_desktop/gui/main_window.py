@@ -9,6 +9,7 @@ Public surface other modules rely on: ``project``, ``canvas``, ``layer_panel``, 
 
 from __future__ import annotations
 
+import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.safe_mode = safe_mode  # read by tools_ui: no third-party tools
+        # False for scripted runs (--screenshot): no question may wait for a user who is not there.
+        self.interactive = True
         self.setWindowIcon(icon("app_icon"))
         self.setAcceptDrops(True)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
@@ -349,9 +352,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ public API
     def show_error(self, title: str, message: str, details: str = "") -> None:
-        """An error dialog with optional details; also logged."""
+        """An error dialog with optional details; also logged (printed when not interactive)."""
         if details:
             errors.append_log(f"{title}: {message}\n{details}")
+        if not self.interactive:
+            print(f"{title}: {message}", file=sys.stderr)
+            return
         errors.show_error(self, title, message, details)
 
     def add_layer(self, layer: Layer, report: Any = None) -> None:
@@ -410,7 +416,10 @@ class MainWindow(QMainWindow):
             if report is not None and report.rows_rejected:
                 self.show_load_report(report)
         if warnings:
-            self.inform("Project opened with warnings", "\n".join(map(str, warnings)))
+            if self.interactive:
+                self.inform("Project opened with warnings", "\n".join(map(str, warnings)))
+            else:
+                print("\n".join(map(str, warnings)), file=sys.stderr)
         return True
 
     def inform(self, title: str, text: str) -> QMessageBox:
@@ -474,7 +483,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.show_error("Cannot read CSV", f"{path.name}: {exc}", traceback.format_exc())
             return
-        if not review and not needs_review(schema, notes):
+        if not self.interactive or (not review and not needs_review(schema, notes)):
             self.enqueue_load(LoadRequest(path, {"schema": schema}))
             return
         dialog = CsvImportDialog(path, schema, notes, self)
@@ -498,6 +507,9 @@ class MainWindow(QMainWindow):
     def choose_layers(self, path: Path, names: list[str]) -> list[str]:
         """Ask which layers of a multi-layer file to add (none when cancelled)."""
         from hotspot_desktop.gui.layer_choice_dialog import LayerChoiceDialog
+
+        if not self.interactive:
+            return names[:1]
 
         dialog = LayerChoiceDialog(path.name, names, self)
         return dialog.chosen() if dialog.exec() else []
@@ -591,6 +603,9 @@ class MainWindow(QMainWindow):
         self._start_next_load()
 
     def show_load_report(self, report: Any) -> None:
+        if not self.interactive:
+            print("\n".join(report.summary_lines()), file=sys.stderr)
+            return
         from hotspot_desktop.gui.load_report_dialog import LoadReportDialog
 
         dialog = LoadReportDialog(report, self)
@@ -607,7 +622,7 @@ class MainWindow(QMainWindow):
 
     def confirm_discard(self) -> bool:
         """Ask to save unsaved changes; True when it is fine to continue."""
-        if not self.project.modified or len(self.project.layers) == 0:
+        if not self.project.modified or len(self.project.layers) == 0 or not self.interactive:
             return True
         answer = QMessageBox.question(
             self, "Unsaved changes", "The project has unsaved changes. Save them first?",
@@ -619,6 +634,8 @@ class MainWindow(QMainWindow):
 
     def _ask_relocate(self, source_ref: Any, layer_name: str) -> Path | None:
         missing = getattr(source_ref, "path", None)
+        if not self.interactive:
+            return None  # the layer is skipped and listed in the warnings
         QMessageBox.warning(self, "Source file missing",
                             f"The data of layer “{layer_name}” was not found at\n{missing}\n\nPlease locate it.")
         start = str(Path(missing).parent) if missing else settings.last_directory()
@@ -626,6 +643,8 @@ class MainWindow(QMainWindow):
         return Path(path) if path else None
 
     def _confirm_outside(self, paths: list[Path]) -> bool:
+        if not self.interactive:
+            return True  # a scripted run was given this project on purpose
         listing = "\n".join(str(p) for p in paths[:10])
         answer = QMessageBox.question(
             self, "Files outside the project folder",
@@ -635,7 +654,7 @@ class MainWindow(QMainWindow):
     def _ask_crs(self, path: Path, message: str) -> str | None:
         from hotspot_desktop.gui.crs_dialog import ask_crs
 
-        return ask_crs(self, path.name, message)
+        return ask_crs(self, path.name, message) if self.interactive else None
 
     # ------------------------------------------------------------------ menu slots
     def on_new(self) -> None:

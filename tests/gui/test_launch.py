@@ -46,3 +46,15 @@ def test_version_and_help(tmp_path):
     assert result.returncode == 0
     for word in ("--screenshot", "--safe-mode", "inspect", "tools", "run", "export"):
         assert word in result.stdout
+
+
+def test_screenshot_never_waits_for_answers(tmp_path):
+    """A project whose source is gone and a CSV without a CRS: reported on stderr, no dialog."""
+    from tests.gui.test_import_dialog import GRID_CSV
+
+    grid = write_csv(tmp_path, "grid.csv", GRID_CSV)
+    out = tmp_path / "shot.png"
+    result = run_cli([str(grid), str(tmp_path / "missing.geojson"), "--screenshot", str(out)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert out.exists()
+    assert "missing.geojson does not exist" in result.stderr
