@@ -124,3 +124,24 @@ def test_knox_dock_labels_and_risk_areas(qtbot, tmp_path):
     assert risk.name.startswith("Near-repeat risk") and risk.geometry_kind == "polygon"
     assert risk.gdf.geometry.iloc[0].area > 0
     assert dock.caption.text().startswith("Near-repeat risk to ") and "Knox test" in dock.caption.text()
+
+
+def test_time_docks_follow_a_new_project_and_the_active_layer(qtbot, tmp_path):
+    from hotspot_desktop.core.model import Project
+
+    window = make_window(qtbot, tmp_path)
+    first, second = emerging_incidents(), near_repeat_incidents()
+    window.add_layer(first)
+    window.add_layer(second)
+    ui = window.time_ui
+    assert ui.layer is second and ui.filter_bar.layer is second
+    window.project.layers.active = first
+    assert ui.time_dock.layer is first and ui.filter_bar.layer is first
+    dock = ui.show_time_dock()
+    assert dock.heatmap.table.sum() == len(first)
+    window.set_project(Project())
+    assert ui.layer is None and dock.layer is None and not ui.filter_bar.isEnabled()
+    window.add_layer(emerging_incidents(seed=9))
+    assert dock.layer is window.project.layers[-1]
+    dock.flush()
+    assert dock.heatmap.table.sum() == len(dock.layer)

@@ -105,7 +105,7 @@ class TimeDock(QDockWidget):
         self.tabs.addTab(self.trend, "Trend")
         layout.addWidget(self.tabs, 1)
         self.setWidget(body)
-        self.visibilityChanged.connect(lambda visible: self.schedule_refresh() if visible else None)
+        self.visibilityChanged.connect(lambda visible: self._pending.start() if visible else None)
         self.set_project(project)
 
     # --- wiring ----------------------------------------------------------------------------
@@ -203,8 +203,10 @@ class TimeDock(QDockWidget):
 
     # --- drawing -----------------------------------------------------------------------------
     def schedule_refresh(self) -> None:
-        """Recompute after the current event (several changes in a row cost one refresh)."""
-        self._pending.start()
+        """Recompute after the current event (several changes in a row cost one refresh);
+        a hidden dock waits until it is shown (the animation steps the filter several times a second)."""
+        if self.isVisible():
+            self._pending.start()
 
     def flush(self) -> None:
         """Run a pending refresh now (tests, screenshots)."""
