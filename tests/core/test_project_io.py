@@ -101,7 +101,9 @@ def test_round_trip_everything(tmp_path):
     path = folder / "loop.hsproj"
     save_project(project, path)
     gpkg, rasters = data_paths(path)
-    assert gpkg == folder / "loop.hsdata.gpkg" and gpkg.exists()
+    assert gpkg == folder / "loop.hsdata.gpkg"
+    # Each save writes its own data GeoPackage (named in the manifest); exactly one is kept.
+    assert len(list(folder.glob("loop.hsdata-*.gpkg"))) == 1
     assert [p.suffix for p in rasters.iterdir()] == [".npz"]
     manifest = json.loads(path.read_text())
     assert manifest["format"] == "hotspot-desktop-project" and manifest["format_version"] == FORMAT_VERSION
@@ -154,7 +156,11 @@ def test_second_save_keeps_backup_and_reopens_embedded_layers(tmp_path):
     opened.layers.remove(opened.layers[3])  # the raster
     save_project(opened, path)
     assert (folder / "p.hsproj.bak").read_bytes() == first
-    assert not data_paths(path)[1].exists()  # no raster left: its folder is cleaned away
+    assert data_paths(path)[1].exists()  # the backup manifest still refers to the raster: kept
+    bak, _, bak_warnings = open_project(folder / "p.hsproj.bak")
+    assert bak_warnings == [] and len(bak.layers) == 5  # the backup stays openable
+    save_project(opened, path)
+    assert not data_paths(path)[1].exists()  # referred to by neither manifest: its folder is cleaned away
     again, _, warnings = open_project(path)
     assert warnings == [] and [lyr.kind for lyr in again.layers] == ["points", "vector", "zones", "vector"]
     assert list(again.zones.gdf["name"]) == ["Market St", "Park"]
@@ -277,7 +283,7 @@ def test_empty_project_and_empty_zones(tmp_path):
     save_project(Project(), path)
     opened, reports, warnings = open_project(path)
     assert opened.working_crs is None and len(opened.layers) == 0 and (reports, warnings) == ([], [])
-    assert not data_paths(path)[0].exists()
+    assert not list(tmp_path.glob("empty.hsdata*.gpkg"))
     project = Project(UTM16)
     zones = project.ensure_zones()
     save_project(project, path)

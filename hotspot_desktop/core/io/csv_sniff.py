@@ -29,7 +29,7 @@ class Sniffed:
     skip_rows: int = 0  # physical lines above the header (blank lines, titles, Excel's "sep=;")
 
 
-def detect_encoding(head: bytes) -> str:
+def detect_encoding(head: bytes, truncated: bool = True) -> str:
     """``utf-8-sig`` when there is a BOM, ``utf-8`` when the bytes decode, else ``cp1252``.
 
     A UTF-16 byte-order mark (Excel's "Unicode Text" export) gives ``utf-16``.
@@ -43,7 +43,7 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError as exc:
         # A multi-byte character cut by the end of the sniffed block is not an error.
-        if exc.start >= len(head) - 4 and exc.reason == "unexpected end of data":
+        if truncated and exc.start >= len(head) - 4 and exc.reason == "unexpected end of data":
             return "utf-8"
     try:
         head.decode("cp1252")
@@ -53,7 +53,11 @@ def detect_encoding(head: bytes) -> str:
 
 
 def _decode(head: bytes, encoding: str, truncated: bool) -> str:
-    text = head.decode(encoding, errors="ignore" if truncated else "strict")
+    try:
+        text = head.decode(encoding, errors="ignore" if truncated else "strict")
+    except UnicodeDecodeError:
+        # A user-chosen encoding that does not fit every byte: show the rest, mark the rest.
+        text = head.decode(encoding, errors="replace")
     if truncated:  # drop the last, probably partial, line
         cut = text.rfind("\n")
         text = text[:cut + 1] if cut > 0 else text
@@ -122,7 +126,7 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
         truncated = bool(fh.read(1))
     if not head.strip():
         raise LoadError(f"{path.name} is empty.")
-    encoding = encoding or detect_encoding(head)
+    encoding = encoding or detect_encoding(head, truncated)
     text = _decode(head, encoding, truncated)
     lines = text.splitlines()
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)

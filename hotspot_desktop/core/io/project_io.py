@@ -15,6 +15,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import re
+import uuid
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Callable
 
@@ -41,6 +44,9 @@ MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 SOURCE_FORMATS = {"csv", "shapefile", "shapefile_zip", "gpkg", "geojson", "kml", "asc"}
 LAYER_KINDS = {"points", "vector", "zones", "raster"}
 
+# Data GeoPackage names a manifest may refer to: a plain file name in the project folder.
+DATA_GPKG = re.compile(r"^[^/\\:]{1,200}\.hsdata(-[0-9a-f]{10})?\.gpkg$")
+
 Relocate = Callable[[SourceRef, str], "Path | None"]
 ConfirmOutside = Callable[[list[Path]], bool]
 
@@ -48,7 +54,10 @@ ConfirmOutside = Callable[[list[Path]], bool]
 def data_paths(manifest: str | Path) -> tuple[Path, Path]:
     """(data GeoPackage, raster folder) that belong to the manifest ``manifest``."""
     manifest = Path(manifest)
-    stem = manifest.name[: -len(PROJECT_SUFFIX)] if manifest.name.endswith(PROJECT_SUFFIX) else manifest.stem
+    name = manifest.name
+    if name.endswith(PROJECT_SUFFIX + ".bak"):  # the backup manifest shares the project's data files
+        name = name[: -len(".bak")]
+    stem = name[: -len(PROJECT_SUFFIX)] if name.endswith(PROJECT_SUFFIX) else manifest.stem
     return manifest.with_name(f"{stem}.hsdata.gpkg"), manifest.with_name(f"{stem}.hsdata")
 
 
@@ -61,7 +70,10 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
     """
     path = Path(path).absolute()
     folder = path.parent
-    gpkg_path, raster_dir = data_paths(path)
+    base_gpkg, raster_dir = data_paths(path)
+    # Each save writes a new data GeoPackage; the manifest's rename is the commit point, so a save
+    # killed at any moment leaves the previous manifest pointing at its own, untouched data file.
+    gpkg_path = base_gpkg.with_name(f"{base_gpkg.name[:-len('.gpkg')]}-{uuid.uuid4().hex[:10]}.gpkg")
     crs = project.working_crs
     entries: list[dict[str, Any]] = []
     frames: dict[str, Any] = {}
@@ -77,7 +89,7 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
             rasters[entry["storage"]["file"]] = layer
         else:
             table = f"layer_{layer.id}"
-            entry["storage"] = {"kind": "gpkg", "table": table}
+            entry["storage"] = {"kind": "gpkg", "table": table, "file": gpkg_path.name}
             frames[table] = pdata.layer_frame(layer, crs)
         entries.append(entry)
 
@@ -88,6 +100,20 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
     # serialise before touching any file, so a value JSON cannot hold fails the save cleanly
     text = json.dumps(_manifest(project, entries), indent=1, ensure_ascii=False,
                       default=_json_default).encode("utf-8")
+    try:
+        _write_data_and_manifest(path, text, gpkg_path, stored, rasters, raster_dir, progress)
+    except BaseException:
+        gpkg_path.unlink(missing_ok=True)  # an uncommitted data file is never referenced: drop it
+        raise
+    project.path = path
+    project.modified = False
+    project.changed.emit("path")
+    checkpoint(progress, None, 1.0, "saved")
+
+
+def _write_data_and_manifest(path: Path, text: bytes, gpkg_path: Path, stored: dict, rasters: dict,
+                             raster_dir: Path, progress: ProgressFn | None) -> None:
+    base_gpkg = data_paths(path)[0]
     if stored:
         pdata.write_data_gpkg(gpkg_path, {table: gdf for table, (gdf, _) in stored.items()})
     if rasters:
@@ -98,15 +124,16 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
                 pdata.write_raster_npz(target, layer)
     checkpoint(progress, None, 0.9, "writing the project file")
 
-    if path.exists():
-        previous = path.read_bytes()
+    previous = path.read_bytes() if path.exists() else None
+    if previous is not None:
         pdata.atomic_write(path.with_name(path.name + ".bak"), lambda fh: fh.write(previous))
     pdata.atomic_write(path, lambda fh: fh.write(text))
-    _remove_stale_data(gpkg_path, raster_dir, bool(frames), set(rasters))
-    project.path = path
-    project.modified = False
-    project.changed.emit("path")
-    checkpoint(progress, None, 1.0, "saved")
+    keep_gpkg, keep_npz = _referenced_data(text)
+    if previous is not None:  # the backup manifest stays openable too
+        old_gpkg, old_npz = _referenced_data(previous)
+        keep_gpkg |= old_gpkg
+        keep_npz |= old_npz
+    _remove_stale_data(base_gpkg, raster_dir, keep_gpkg, keep_npz)
 
 
 def _is_source_backed(layer: Layer) -> bool:
@@ -165,13 +192,27 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot save a value of type {type(value).__name__} in a project file")
 
 
-def _remove_stale_data(gpkg_path: Path, raster_dir: Path, gpkg_used: bool, rasters: set[str]) -> None:
-    """After the manifest is in place, drop data files it no longer refers to."""
-    if not gpkg_used:
-        gpkg_path.unlink(missing_ok=True)
+def _referenced_data(manifest_bytes: bytes) -> tuple[set[str], set[str]]:
+    """(data GeoPackage names, raster file names) a manifest refers to; empty if unreadable."""
+    try:
+        layers = json.loads(manifest_bytes.decode("utf-8")).get("layers", [])
+        storages = [e.get("storage") or {} for e in layers if isinstance(e, dict)]
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return set(), set()
+    gpkg = {st.get("file") for st in storages if isinstance(st, dict) and st.get("kind") == "gpkg"}
+    npz = {st.get("file") for st in storages if isinstance(st, dict) and st.get("kind") == "npz"}
+    return {g for g in gpkg if isinstance(g, str)}, {n for n in npz if isinstance(n, str)}
+
+
+def _remove_stale_data(base_gpkg: Path, raster_dir: Path, keep_gpkg: set[str], keep_npz: set[str]) -> None:
+    """After the manifest is in place, drop data files neither it nor its backup refers to."""
+    prefix = base_gpkg.name[: -len(".gpkg")]
+    for f in base_gpkg.parent.glob(f"{glob_escape(prefix)}*.gpkg"):
+        if f.name not in keep_gpkg and DATA_GPKG.match(f.name) and (f.name == base_gpkg.name or f.name.startswith(prefix + "-")):
+            f.unlink(missing_ok=True)
     if raster_dir.is_dir():
         for f in raster_dir.iterdir():
-            if SAFE_NPZ.match(f.name) and f.name not in rasters:
+            if SAFE_NPZ.match(f.name) and f.name not in keep_npz:
                 f.unlink()
         if not any(raster_dir.iterdir()):
             raster_dir.rmdir()
@@ -358,6 +399,11 @@ def _open_layer(e: dict[str, Any], project: Project, sources: dict[str, Path], g
         layer.source = SourceRef(path=file, format=saved_source.format or layer.source.format,
                                  layer=saved_source.layer, options=dict(saved_source.options))
     elif storage["kind"] == "gpkg":
+        if storage.get("file") is not None:
+            name = storage["file"]
+            if not isinstance(name, str) or not DATA_GPKG.match(name):
+                raise ValueError(f"bad data file name {name!r}")
+            gpkg_path = gpkg_path.with_name(name)
         if not gpkg_path.exists():
             raise OSError(f"data file {gpkg_path.name} is missing")
         gdf = pdata.restore_frame(pdata.read_table(gpkg_path, storage["table"], project.working_crs),
