@@ -77,6 +77,27 @@ def test_form_edits_push_undoable_attribute_changes(zwin, qtbot):
     assert zwin.undo_stack.count() == 2
 
 
+def test_table_selection_zoom_and_delete_buttons(zwin, qtbot):
+    a = draw_rect(zwin, 100, 100, 200, 200)
+    b = draw_rect(zwin, 600, 600, 700, 700)
+    dock = zwin.zones_ui.dock
+    settle(qtbot, dock)
+    assert not dock.delete_button.isEnabled()
+    dock.table.selectRow(1)  # as a click on the row does
+    assert zwin.zones_ui.controller.selected == b and dock.form.name.text() == "Zone 2"
+    assert list(zwin.project.zones.selection) == [1]
+    QTest.mouseClick(dock.zoom_button, Qt.MouseButton.LeftButton)
+    xmin, ymin, xmax, ymax = zwin.canvas.current_extent()
+    assert xmin <= X0 + 600 and xmax >= X0 + 700 and xmax - xmin < 400
+    QTest.mouseClick(dock.delete_button, Qt.MouseButton.LeftButton)
+    assert list(zones_gdf(zwin)["zone_id"]) == [a]
+    settle(qtbot, dock)
+    assert dock.table.rowCount() == 1 and not dock.form.isEnabled()
+    zwin.undo_stack.undo()
+    settle(qtbot, dock)
+    assert dock.table.rowCount() == 2
+
+
 def test_double_click_on_a_zone_with_the_pan_tool_opens_the_form(zwin):
     draw_rect(zwin, 500, 500, 700, 700)
     zwin.named_actions["tool_pan"].trigger()

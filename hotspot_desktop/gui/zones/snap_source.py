@@ -27,8 +27,11 @@ class SnapSource:
     def __init__(self, project: Project, settings: SnapSettings) -> None:
         self.project = project
         self.settings = settings
-        self._key: tuple | None = None
-        self._snapper: Snapper | None = None
+        # Zones change at every mouse move of a drag, the snapping layer rarely: two caches.
+        self._zones_key: tuple | None = None
+        self._zones_snapper: Snapper | None = None
+        self._layer_key: tuple | None = None
+        self._layer_snapper: Snapper | None = None
 
     def layer(self) -> VectorLayer | None:
         """The chosen snapping layer, if it is still in the project."""
@@ -36,27 +39,34 @@ class SnapSource:
         layer = self.project.layers.by_id(sid) if sid else None
         return layer if isinstance(layer, VectorLayer) else None
 
-    def _snapper_for(self, zones: ZoneLayer | None, exclude: str | None,
-                     extent: tuple[float, float, float, float]) -> Snapper:
-        extra = self.layer()
-        key = (None if zones is None else (zones.id, zones.data_version), exclude,
-               None if extra is None else (extra.id, extra.data_version), tuple(round(v, 3) for v in extent))
-        if key != self._key or self._snapper is None:
+    def _zones(self, zones: ZoneLayer | None, exclude: str | None, extent: tuple) -> Snapper:
+        key = (None if zones is None else (zones.id, zones.data_version), exclude, extent)
+        if key != self._zones_key or self._zones_snapper is None:
             view = shapely.box(*extent)
             geoms = []
             if zones is not None and len(zones):
                 keep = zones.gdf["zone_id"] != exclude if exclude else slice(None)
-                geoms += [g for g in zones.gdf.geometry[keep] if g is not None and g.intersects(view)]
-            if extra is not None and extra is not zones and len(extra):
-                hits = extra.gdf.sindex.query(view, predicate="intersects")
-                geoms += list(extra.gdf.geometry.values[hits])
-            self._snapper = Snapper(geoms)
-            self._key = key
-        return self._snapper
+                geoms = [g for g in zones.gdf.geometry[keep] if g is not None and g.intersects(view)]
+            self._zones_snapper, self._zones_key = Snapper(geoms), key
+        return self._zones_snapper
+
+    def _layer(self, extent: tuple) -> Snapper | None:
+        extra = self.layer()
+        if extra is None or extra.kind == "zones" or not len(extra):
+            return None
+        key = (extra.id, extra.data_version, extent)
+        if key != self._layer_key or self._layer_snapper is None:
+            hits = extra.gdf.sindex.query(shapely.box(*extent), predicate="intersects")
+            self._layer_snapper, self._layer_key = Snapper(list(extra.gdf.geometry.values[hits])), key
+        return self._layer_snapper
 
     def snap(self, x: float, y: float, tolerance_m: float, zones: ZoneLayer | None, exclude: str | None,
              extent: tuple[float, float, float, float]) -> Snap | None:
-        """The snapped position of (x, y), or None (snapping off or nothing within tolerance)."""
+        """The snapped position of (x, y), or None (snapping off or nothing within tolerance).
+        A vertex wins over an edge point; then the nearer one."""
         if not self.settings.enabled or tolerance_m <= 0:
             return None
-        return self._snapper_for(zones, exclude, extent).snap(x, y, tolerance_m)
+        extent = tuple(round(v, 3) for v in extent)
+        snappers = [self._zones(zones, exclude, extent), self._layer(extent)]
+        found = [s for s in (sn.snap(x, y, tolerance_m) for sn in snappers if sn is not None) if s is not None]
+        return min(found, key=lambda s: (s.kind != "vertex", s.distance)) if found else None

@@ -151,7 +151,10 @@ class ZonesToolBar(QToolBar):
         imperial = self._unit_metres() != 1.0
         self.buffer_distance.blockSignals(True)
         self.buffer_distance.setSuffix(" ft" if imperial else " m")
-        self.buffer_distance.setRange(3.0, 16000.0) if imperial else self.buffer_distance.setRange(1.0, 5000.0)
+        if imperial:
+            self.buffer_distance.setRange(3.0, 16000.0)
+        else:
+            self.buffer_distance.setRange(1.0, 5000.0)
         self.buffer_distance.setValue(round(self.controller.buffer_distance_m / self._unit_metres()))
         self.buffer_distance.blockSignals(False)
 

@@ -9,7 +9,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -53,8 +55,24 @@ class ZonesDock(QDockWidget):
         self.form.apply_requested.connect(self.apply)
         self.status = QLabel("")
         self.status.setObjectName("zonesMeasureStatus")
+        self.zoom_button = QPushButton("&Zoom to zone")
+        self.zoom_button.setObjectName("zonesZoom")
+        self.zoom_button.clicked.connect(self.zoom_to_selected)
+        self.delete_button = QPushButton("&Delete zone")
+        self.delete_button.setObjectName("zonesDelete")
+        self.delete_button.clicked.connect(self.delete_selected)
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.zoom_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.table)
+        top_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
+        splitter.addWidget(top)
         splitter.addWidget(self.form)
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -167,8 +185,23 @@ class ZonesDock(QDockWidget):
             self.table.clearSelection()
         self._load_form(zone_id)
 
+    def zoom_to_selected(self) -> None:
+        """Show the selected zone on the map, with some of its surroundings."""
+        zid = self.controller.selected
+        if zid is not None and zid in self.zone_ids():
+            self.controller.canvas.zoom_to_extent(self.controller.geometry(zid).bounds, pad=0.25)
+
+    def delete_selected(self) -> None:
+        """Delete the selected zone (undoable)."""
+        zid = self.controller.selected
+        if zid is not None and zid in self.zone_ids():
+            self.controller.delete_zone(zid)
+
     def _load_form(self, zone_id: str | None) -> None:
-        if zone_id is None or zone_id not in self.zone_ids():
+        has_zone = zone_id is not None and zone_id in self.zone_ids()
+        self.zoom_button.setEnabled(has_zone)
+        self.delete_button.setEnabled(has_zone)
+        if not has_zone:
             self.form.load(None)
             return
         row = self._layer.gdf.iloc[self.zone_ids().index(zone_id)]
