@@ -230,3 +230,14 @@ def test_save_chart_writes_the_matplotlib_trend(setup, qtbot, tmp_path, monkeypa
     img = imread(target)
     assert img.shape[0] >= 300 and img.shape[1] >= 600
     assert (img[..., :3].std(axis=(0, 1)) > 0.01).all()  # not a blank page
+
+
+def test_offence_picker_shows_a_filter_of_several_offences(bar, qtbot):
+    layer, b = bar
+    layer.filter = PointFilter(offences=frozenset({"Theft", "Robbery"}))
+    assert b.offence.currentText() == "Offences chosen in the Filter panel (2)"
+    b.offence.setCurrentText("Burglary")
+    assert layer.filter.offences == {"Burglary"}
+    assert b.offence.findText("Offences chosen in the Filter panel (2)") == -1
+    b.offence.setCurrentIndex(0)
+    assert layer.filter.offences is None

@@ -145,3 +145,19 @@ def test_time_docks_follow_a_new_project_and_the_active_layer(qtbot, tmp_path):
     assert dock.layer is window.project.layers[-1]
     dock.flush()
     assert dock.heatmap.table.sum() == len(dock.layer)
+
+
+def test_selecting_an_emerging_cell_row_explains_it(qtbot, tmp_path):
+    window = make_window(qtbot, tmp_path)
+    layer = emerging_incidents()
+    window.add_layer(layer)
+    run_tool(window, "hotspot.emerging", points=layer, cell_size=100.0, step="week")
+    qtbot.waitUntil(lambda: window.project.layers.by_name("Emerging hot spots") is not None, timeout=60000)
+    result = window.project.layers.by_name("Emerging hot spots")
+    row = int(np.flatnonzero(result.gdf["class"].to_numpy() == 0)[0])
+    result.selection = np.array([row])
+    result.changed.emit("selection")
+    panel = window.time_ui.why_panel
+    assert panel.cell is not None and panel.cell.code == 0
+    assert panel.explanation.text().startswith("no pattern detected")
+    assert "Rule: no pattern detected: none of the above" in panel.explanation.text()

@@ -29,6 +29,7 @@ from hotspot_desktop.core.analysis.time_filter import (
 from hotspot_desktop.core.model import PointFilter, PointLayer
 
 ALL_OFFENCES = "All offences"
+SEVERAL = "Offences chosen in the Filter panel"
 STEP_INTERVAL_MS = 700
 
 
@@ -135,8 +136,16 @@ class TimeFilterBar(QWidget):
             s.setValue(max(0, min(top, v)))
             s.blockSignals(False)
         self.offence.blockSignals(True)
-        one = next(iter(f.offences)) if f.offences is not None and len(f.offences) == 1 else None
-        self.offence.setCurrentIndex(max(0, self.offence.findText(one)) if one else 0)
+        several = self.offence.findText(SEVERAL, Qt.MatchFlag.MatchStartsWith)
+        if several >= 0:
+            self.offence.removeItem(several)
+        if f.offences is None:
+            self.offence.setCurrentIndex(0)
+        elif len(f.offences) == 1:
+            self.offence.setCurrentIndex(max(0, self.offence.findText(next(iter(f.offences)))))
+        else:  # chosen in the Filter panel: say so rather than show "All offences"
+            self.offence.addItem(f"{SEVERAL} ({len(f.offences)})")
+            self.offence.setCurrentIndex(self.offence.count() - 1)
         self.offence.blockSignals(False)
         self._update_labels()
 
@@ -176,6 +185,8 @@ class TimeFilterBar(QWidget):
         if self.layer is None:
             return
         text = self.offence.currentText()
+        if text.startswith(SEVERAL):
+            return
         offences = None if text in ("", ALL_OFFENCES) else frozenset({text})
         self.layer.filter = dataclasses.replace(self.layer.filter, offences=offences)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from psygnal import Signal
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMenu, QScrollArea, QWidget
 
@@ -171,14 +172,15 @@ class TimeUI(QObject):
     # --- project and layer --------------------------------------------------------------------
     def set_project(self, project: Project) -> None:
         """Follow the window's project (after New/Open)."""
-        try:
-            self.project.layers.active_changed.disconnect(self._on_active)
-            self.project.layers.inserted.disconnect(self._on_inserted)
-        except (TypeError, ValueError, RuntimeError):
-            pass  # not connected yet (first call)
+        self.project.layers.active_changed.disconnect(self._on_active)
+        self.project.layers.inserted.disconnect(self._on_inserted)
+        for layer in self.project.layers:
+            layer.changed.disconnect(self._on_result_changed)
         self.project = project
         project.layers.active_changed.connect(self._on_active)
         project.layers.inserted.connect(self._on_inserted)
+        for layer in project.layers:
+            self._watch_result(layer)
         if self.time_dock.project is not project:
             self.time_dock.set_project(project)
         self.layer = None
@@ -199,8 +201,21 @@ class TimeUI(QObject):
             self.set_layer(dated_point_layer(self.project))
 
     def _on_inserted(self, _index: int, layer: Layer) -> None:
+        self._watch_result(layer)
         if self.layer is None:
             self.set_layer(dated_point_layer(self.project))
+
+    def _watch_result(self, layer: Layer) -> None:
+        if is_emerging_layer(layer):
+            layer.changed.connect(self._on_result_changed)
+
+    def _on_result_changed(self, what: str) -> None:
+        """One selected cell of an emerging layer (attribute table, Identify) is explained."""
+        layer = Signal.sender()
+        sel = getattr(layer, "selection", None)
+        if what == "selection" and is_emerging_layer(layer) and sel is not None and len(sel) == 1 \
+                and self.why_panel.show_cell(layer, int(sel[0])):
+            self.show_why()
 
     # --- results -------------------------------------------------------------------------------
     def _on_identified(self, results: list) -> None:
