@@ -113,7 +113,10 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._install_extensions()
         self._restore_layout()  # after the modules' docks exist, so their places come back too
-        if len(self.project.layers) == 0:
+        if self.unavailable_features:
+            self.map_status.showMessage(f"Not available: {', '.join(self.unavailable_features)} "
+                                        f"(details in {errors.log_path()})")
+        elif len(self.project.layers) == 0:
             # Stays until the first message replaces it: tells a new user where to start.
             self.map_status.showMessage("Drop incident CSVs or boundary files on the window, or use File ▸ Add layer…")
 
@@ -256,20 +259,20 @@ class MainWindow(QMainWindow):
 
     def _install_extensions(self) -> None:
         """Let the feature modules add their docks, menus and tool bars (tools first: others
-        put entries in its Tools menu)."""
-        try:
-            from hotspot_desktop.gui import tools_ui
-        except ImportError as exc:  # the tools package is optional in a stripped-down build
-            errors.append_log(f"tools UI not available: {exc}")
-        else:
-            tools_ui.install(self)
-        from hotspot_desktop.gui import export as export_ui
-        from hotspot_desktop.gui import time as time_ui
-        from hotspot_desktop.gui import zones
+        put entries in its Tools menu). A module that fails is logged and left out, so one broken
+        feature never stops the window from opening."""
+        import importlib
 
-        zones.install(self)
-        time_ui.install(self)
-        export_ui.install(self)
+        self.unavailable_features: dict[str, str] = {}
+        for label, module in (("Tools", "hotspot_desktop.gui.tools_ui"), ("Zones", "hotspot_desktop.gui.zones"),
+                              ("Time", "hotspot_desktop.gui.time"), ("Export", "hotspot_desktop.gui.export")):
+            try:
+                importlib.import_module(module).install(self)
+            except Exception as exc:  # noqa: BLE001 - reported, never fatal
+                details = traceback.format_exc()
+                errors.append_log(f"{label} could not be installed: {exc}\n{details}")
+                print(f"{label} could not be installed: {exc}\n{details}", file=sys.stderr)
+                self.unavailable_features[label] = str(exc)
         # Modules append their own menus (Zones, Time...): Help stays last, as users expect.
         help_action = self.menus["Help"].menuAction()
         self.menuBar().removeAction(help_action)

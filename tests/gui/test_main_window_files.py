@@ -154,3 +154,17 @@ def test_multi_layer_geopackage_adds_the_chosen_layers(qtbot, window, tmp_path, 
     window.add_files([gpkg])
     qtbot.waitUntil(lambda: len(window.project.layers) == 2 and not window.is_busy(), timeout=30000)
     assert sorted(lyr.source.layer for lyr in window.project.layers) == ["beats", "parks"]
+
+
+def test_a_failing_feature_module_does_not_stop_the_window(qtbot, tmp_path, monkeypatch, capsys):
+    import hotspot_desktop.gui.time as time_ui
+
+    def broken(window):
+        raise RuntimeError("time panel exploded")
+
+    monkeypatch.setattr(time_ui, "install", broken)
+    window = make_window(qtbot, tmp_path)
+    assert window.unavailable_features == {"Time": "time panel exploded"}
+    assert "Not available: Time" in window.map_status.currentMessage()
+    assert window.menus["Help"].menuAction() is window.menuBar().actions()[-1]
+    assert "time panel exploded" in capsys.readouterr().err
