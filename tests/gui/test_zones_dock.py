@@ -87,7 +87,7 @@ def test_table_selection_zoom_and_delete_buttons(zwin, qtbot):
     assert zwin.zones_ui.controller.selected == b and dock.form.name.text() == "Zone 2"
     assert list(zwin.project.zones.selection) == [1]
     QTest.mouseClick(dock.zoom_button, Qt.MouseButton.LeftButton)
-    xmin, ymin, xmax, ymax = zwin.canvas.current_extent()
+    xmin, _, xmax, _ = zwin.canvas.current_extent()
     assert xmin <= X0 + 600 and xmax >= X0 + 700 and xmax - xmin < 400
     QTest.mouseClick(dock.delete_button, Qt.MouseButton.LeftButton)
     assert list(zones_gdf(zwin)["zone_id"]) == [a]
