@@ -93,11 +93,19 @@ def test_peak_sentence_names_the_offence():
 def test_animation_windows_step_and_stop_at_the_end():
     span = (pd.Timestamp("2024-01-03 10:00"), pd.Timestamp("2024-01-20"))
     a, b = first_window(span, "week")
-    assert a == pd.Timestamp("2024-01-03") and b < pd.Timestamp("2024-01-10")
+    assert a == pd.Timestamp("2024-01-01") and b == pd.Timestamp("2024-01-08") - pd.Timedelta(microseconds=1)
     seen = [(a, b)]
     while (w := next_window(seen[-1][0], "week", span)) is not None:
         seen.append(w)
-    assert [w[0].day for w in seen] == [3, 10, 17]
+    assert [w[0].day for w in seen] == [1, 8, 15]
+    # Calendar months from the 1st: no drift after short months.
+    span = (pd.Timestamp("2022-12-31 20:40"), pd.Timestamp("2023-05-02"))
+    months = [first_window(span, "month")]
+    while (w := next_window(months[-1][0], "month", span)) is not None:
+        months.append(w)
+    assert [m[0].strftime("%Y-%m-%d") for m in months] == ["2022-12-01", "2023-01-01", "2023-02-01", "2023-03-01",
+                                                           "2023-04-01", "2023-05-01"]
+    assert months[2][1] == pd.Timestamp("2023-03-01") - pd.Timedelta(microseconds=1)
     assert window_label(None, pd.Timestamp("2024-01-09")) == "start to 2024-01-09"
 
 

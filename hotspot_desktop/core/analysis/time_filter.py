@@ -125,9 +125,16 @@ def window_end(start: pd.Timestamp, step: str) -> pd.Timestamp:
     return start + STEP_OFFSETS[step] - pd.Timedelta(microseconds=1)
 
 
+def align(ts: pd.Timestamp, step: str) -> pd.Timestamp:
+    """Start of the calendar week (Monday) or month holding ``ts``, so month steps never drift
+    (31 Jan + 1 month = 28 Feb, + 1 month = 28 Mar …)."""
+    day = pd.Timestamp(ts).normalize()
+    return day - pd.Timedelta(days=day.day_of_week) if step == "week" else day.replace(day=1)
+
+
 def first_window(span: tuple[pd.Timestamp, pd.Timestamp], step: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The animation's first window: one ``step`` from the day of the first incident."""
-    start = pd.Timestamp(span[0]).normalize()
+    """The animation's first window: the calendar week or month of the first incident."""
+    start = align(span[0], step)
     return start, window_end(start, step)
 
 

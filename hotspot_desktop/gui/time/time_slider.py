@@ -212,7 +212,8 @@ class TimeFilterBar(QWidget):
             return
         step = self.step.currentText()
         f = self.layer.filter
-        # Resume from the range's start; from the first incident when that is the last window.
+        # Resume from the range's start (its calendar week/month); from the first incident's when
+        # that is the last window.
         if f.date_from is not None and next_window(f.date_from, step, self.span) is not None:
             window = first_window((f.date_from, self.span[1]), step)
         else:
