@@ -210,6 +210,15 @@ def test_zero_area_is_refused(zwin):
     assert zwin.undo_stack.count() == 0
 
 
+def test_overlapping_zone_is_added_and_flagged(zwin):
+    c = ui(zwin).controller
+    ui(zwin).toolbar.tool_actions["rectangle"].trigger()
+    drag(zwin, [(100, 100), (400, 400)])
+    drag(zwin, [(300, 300), (600, 600)])
+    assert len(zones_gdf(zwin)) == 2
+    assert "Overlaps existing zone(s): Zone 1" in c.last_message
+
+
 def test_snapping_pulls_a_click_onto_a_neighbours_vertex(zwin):
     ui(zwin).toolbar.tool_actions["rectangle"].trigger()
     drag(zwin, [(100, 100), (300, 300)])
