@@ -241,3 +241,14 @@ def test_offence_picker_shows_a_filter_of_several_offences(bar, qtbot):
     assert b.offence.findText("Offences chosen in the Filter panel (2)") == -1
     b.offence.setCurrentIndex(0)
     assert layer.filter.offences is None
+
+
+def test_dragging_a_handle_previews_and_applies_on_release(bar, qtbot):
+    layer, b = bar
+    day0 = layer.time_span()[0].normalize()
+    b.start_slider.setSliderDown(True)
+    b.start_slider.setSliderPosition(30)
+    assert b.start_label.text() == (day0 + pd.Timedelta(days=30)).date().isoformat()
+    assert layer.filter.date_from is None  # not applied while dragging
+    b.start_slider.setSliderDown(False)
+    assert layer.filter.date_from == day0 + pd.Timedelta(days=30)

@@ -50,7 +50,10 @@ class TimeFilterBar(QWidget):
         self.end_slider.setObjectName("timeEnd")
         for s in (self.start_slider, self.end_slider):
             s.setPageStep(7)
+            # While dragging only the labels follow; the filter (map, docks) is set on release.
+            s.setTracking(False)
             s.valueChanged.connect(self._on_slider)
+            s.sliderMoved.connect(self._preview)
         self.start_label = QLabel("")
         self.start_label.setObjectName("timeStartLabel")
         self.end_label = QLabel("")
@@ -165,6 +168,14 @@ class TimeFilterBar(QWidget):
         date_to = None if end >= self.end_slider.maximum() else \
             self.day0 + pd.Timedelta(days=end + 1) - pd.Timedelta(microseconds=1)
         return date_from, date_to
+
+    def _preview(self, _value: int) -> None:
+        """Labels of the range being dragged, before it is applied."""
+        if self.day0 is None:
+            return
+        date_from, date_to = self.dates_for(self.start_slider.sliderPosition(), self.end_slider.sliderPosition())
+        self.start_label.setText("start" if date_from is None else date_from.date().isoformat())
+        self.end_label.setText("end" if date_to is None else date_to.date().isoformat())
 
     def _on_slider(self, _value: int) -> None:
         if self.layer is None:

@@ -31,6 +31,7 @@ class TrendView(QWidget):
         self.title = ""
         self._times: pd.Series | None = None
         self._offences: pd.Series | None = None
+        self._stale = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
@@ -69,12 +70,21 @@ class TrendView(QWidget):
         self._times = times
         self._offences = offences
         self.title = title
-        self._recompute()
+        # Counting 100,000 incidents per offence takes a noticeable moment: only for a shown chart.
+        self._stale = True
+        if self.isVisible():
+            self._recompute()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._recompute()
 
     def series_names(self) -> list[str]:
         return list(self.curves)
 
     def _recompute(self) -> None:
+        self._stale = False
         self.plot.clear()
         self.legend.clear()
         self.curves = {}
