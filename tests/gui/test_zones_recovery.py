@@ -103,6 +103,7 @@ def test_newer_recovery_of_a_saved_project_is_offered_on_open(qtbot, tmp_path, m
     w.project.modified = False  # "crash" after the autosave
     assert w.open_project(path)
     qtbot.waitUntil(lambda: w.zones_ui.autosave.box is not None, timeout=5000)
+    assert w.zones_ui.autosave.check() is w.zones_ui.autosave.box  # asked once, not twice
     assert len(zones_gdf(w)) == 1
     w.zones_ui.autosave.box.button(QMessageBox.StandardButton.Yes).click()
     assert len(zones_gdf(w)) == 2

@@ -122,6 +122,8 @@ class ZoneAutosave(QObject):
     # --- restore ------------------------------------------------------------------------------
     def check(self) -> QMessageBox | None:
         """Offer a recovery newer than the project, if any (a non-blocking message box)."""
+        if self.box is not None:
+            return self.box  # already asking (start-up check and Open of a file at launch)
         rec = recovery.pending_recovery(self.folder, self.project.path)
         if rec is None:
             return None
