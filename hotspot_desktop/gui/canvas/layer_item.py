@@ -159,8 +159,9 @@ class LayerItem(pg.GraphicsObject):
         self._pending = None
 
     def wait_rendered(self) -> None:
-        """Block until a job running on a worker has been drawn."""
-        if self._pending is not None:
+        """Block until the jobs running on workers have been drawn (one job's result may
+        start another, e.g. classes then the density image)."""
+        while self._pending is not None:
             self._pending[0].result()
             self._finish()
 

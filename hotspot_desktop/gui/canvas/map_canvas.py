@@ -272,8 +272,9 @@ class MapCanvas(QWidget):
         if item is None:
             return
         view = self._view_state()
-        if view is not None and item._dirty:
+        if view is not None and not item.is_current(view):
             item.refresh(view)
+            item.wait_rendered()
         ext = item.selection_extent()
         if ext is not None:
             self.zoom_to_extent(ext, pad=0.1)
@@ -338,6 +339,7 @@ class MapCanvas(QWidget):
                 continue
             if not item.is_current(view):
                 item.refresh(view)
+                item.wait_rendered()
             px = IDENTIFY_TOLERANCE_PX
             if layer.geometry_kind == "point":
                 px = max(px, layer.style.symbol.size / 2 + 2)

@@ -3,6 +3,7 @@ many are, or a live heat map in map units (style mode "heatmap")."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,8 +42,9 @@ class PointClass:
     local_ys: np.ndarray | None = None
 
     @classmethod
-    def of_rows(cls, color: str, layer: PointLayer, rows: np.ndarray, origin: tuple[float, float]) -> PointClass:
-        xs, ys = layer.x[rows], layer.y[rows]
+    def of_rows(cls, color: str, x: np.ndarray, y: np.ndarray, rows: np.ndarray, origin: tuple[float, float]
+                ) -> PointClass:
+        xs, ys = x[rows], y[rows]
         # float32 offsets from the layer's corner keep millimetre precision over ~50 km.
         return cls(color, xs, ys, rows, origin, (xs - origin[0]).astype(np.float32),
                    (ys - origin[1]).astype(np.float32))
@@ -56,33 +58,56 @@ class PointClass:
         return slice(int(i0), int(i1))
 
 
-def point_classes(layer: PointLayer, order: np.ndarray) -> list[PointClass]:
-    """Split the layer's drawable incidents (filter passed, category visible) into colour
-    classes in draw order; ``order`` is the layer's argsort by x."""
-    style = layer.style
-    keep_sorted = layer.mask()[order]
-    cls, colors = class_of_points(layer, style)
-    origin = (float(layer.x.min()), float(layer.y.min())) if len(layer) else (0.0, 0.0)
+@dataclass(frozen=True)
+class ClassesJob:
+    """Snapshot of a point layer for sorting and splitting into colour classes off the GUI
+    thread (the filter mask is computed by the model on the GUI thread)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    mask: np.ndarray
+    column: pd.Series | None  # the style's field
+    style: LayerStyle  # a private copy
+    order: np.ndarray | None  # argsort of x when still valid, else None
+
+
+@dataclass(frozen=True)
+class ClassesResult:
+    classes: list[PointClass]
+    count_index: rm.CountIndex
+    order: np.ndarray
+
+
+def build_classes(job: ClassesJob) -> ClassesResult:
+    """Sort by x (once per data version) and split the drawable incidents (filter passed,
+    category visible) into colour classes in draw order (worker thread)."""
+    order = job.order if job.order is not None else np.argsort(job.x, kind="stable")
+    keep_sorted = job.mask[order]
+    cls, colors = class_of_points(job.column, job.style)
+    origin = (float(job.x.min()), float(job.y.min())) if job.x.size else (0.0, 0.0)
     if cls is None:
-        return [PointClass.of_rows(colors[0], layer, order[keep_sorted], origin)]
-    cls_sorted = cls[order]
-    return [PointClass.of_rows(color, layer, order[keep_sorted & (cls_sorted == i)], origin)
-            for i, color in enumerate(colors)]
+        classes = [PointClass.of_rows(colors[0], job.x, job.y, order[keep_sorted], origin)]
+    else:
+        cls_sorted = cls[order]
+        classes = [PointClass.of_rows(color, job.x, job.y, order[keep_sorted & (cls_sorted == i)], origin)
+                   for i, color in enumerate(colors)]
+    index = rm.count_index(np.concatenate([pc.xs for pc in classes] or [np.empty(0)]),
+                           np.concatenate([pc.ys for pc in classes] or [np.empty(0)]))
+    return ClassesResult(classes, index, order)
 
 
-def class_of_points(layer: PointLayer, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
+def class_of_points(column: pd.Series | None, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
     """Class index per incident (-1 = not drawn) and class colours; ``None`` for one class."""
-    if style.mode == "categorised" and style.field and layer.has_column(style.field):
-        col = layer.attributes[style.field]
+    if style.mode == "categorised" and column is not None:
         cats = [c for c in style.categories if c.visible]
-        idx = col.map({c.value: i for i, c in enumerate(cats)})
-        if idx.isna().all() and len(col):
+        idx = column.map({c.value: i for i, c in enumerate(cats)})
+        if idx.isna().all() and len(column):
             # Category values typed differently from the column (e.g. "3" vs 3): match as text.
-            idx = col.astype(str).map({str(c.value): i for i, c in enumerate(cats)})
+            idx = column.astype(str).map({str(c.value): i for i, c in enumerate(cats)})
         codes = pd.to_numeric(idx, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
         return codes, [c.color for c in cats]
-    if style.mode == "graduated" and style.field and layer.has_column(style.field):
-        vals = pd.to_numeric(layer.attributes[style.field], errors="coerce").to_numpy(dtype=float)
+    if style.mode == "graduated" and column is not None:
+        vals = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
         return class_index(vals, style.classes), [c.color for c in style.classes]
     return None, [style.symbol.fill]
 
@@ -177,17 +202,33 @@ class PointItem(LayerItem):
         self._heat_vmax: float | None = None
 
     # --- model -> arrays ------------------------------------------------------------------
-    def _x_order(self) -> np.ndarray:
-        layer: PointLayer = self.layer  # type: ignore[assignment]
-        if self._order is None or self._order_version != layer.data_version or len(self._order) != len(layer):
-            self._order = np.argsort(layer.x, kind="stable")
-            self._order_version = layer.data_version
-        return self._order
+    def refresh(self, view: rm.ViewState) -> None:
+        if self._dirty:
+            self._start_rebuild(view)
+            return
+        super().refresh(view)
 
-    def rebuild(self) -> None:
-        self._classes = point_classes(self.layer, self._x_order())  # type: ignore[arg-type]
-        self._count_index = rm.count_index(np.concatenate([pc.xs for pc in self._classes] or [np.empty(0)]),
-                                           np.concatenate([pc.ys for pc in self._classes] or [np.empty(0)]))
+    def _start_rebuild(self, view: rm.ViewState) -> None:
+        """Sort and split the layer on a worker; the old drawing stays until it is done (a
+        filter change on 5 million incidents never freezes the window)."""
+        layer: PointLayer = self.layer  # type: ignore[assignment]
+        self._cancel_pending()
+        self._dirty = False
+        self._view = None
+        self.prepareGeometryChange()
+        self._item_rect = None
+        order = self._order if (self._order is not None and self._order_version == layer.data_version
+                                and len(self._order) == len(layer)) else None
+        field = layer.style.field
+        column = layer.attributes[field] if field and layer.has_column(field) else None
+        job = ClassesJob(layer.x, layer.y, layer.mask(), column, copy.deepcopy(layer.style), order)
+        self._order_version = layer.data_version
+        self.submit(POINT_POOL, build_classes, job, view)
+
+    def _apply_classes(self, result: ClassesResult) -> None:
+        self._classes = result.classes
+        self._count_index = result.count_index
+        self._order = result.order
         self._heat_vmax = None
         while len(self._scatters) < len(self._classes):
             s = MarkerItem()
@@ -197,7 +238,6 @@ class PointItem(LayerItem):
         for s in self._scatters[len(self._classes):]:
             s.clear()
             s.setVisible(False)
-        self.prepareGeometryChange()
 
     # --- view ------------------------------------------------------------------------------
     def update_view(self, view: rm.ViewState) -> None:
@@ -250,6 +290,10 @@ class PointItem(LayerItem):
         self.submit(POINT_POOL, render_heatmap, job, view)
 
     def apply_result(self, result, view: rm.ViewState) -> None:
+        if isinstance(result, ClassesResult):
+            self._apply_classes(result)
+            self.update_view(view)  # markers now, or another job for density / heat
+            return
         for s in self._scatters:
             s.setVisible(False)
         if isinstance(result, HeatResult):
