@@ -82,6 +82,11 @@ def _wrap(text: str, width: int, max_lines: int) -> str:
     return "\n".join(lines)
 
 
+def _chars(width_in: float, fontsize: float) -> int:
+    """Characters of DejaVu Sans (about 0.62 em each on average) that fit in ``width_in``."""
+    return max(20, int(width_in * 72 / (fontsize * 0.62)))
+
+
 def _axes(fig: Figure, tpl: MapTemplate, name: str, margin_w: float, margin_h: float):
     e = tpl.elements[name]
     return fig.add_axes((margin_w + e.x * (1 - 2 * margin_w), margin_h + e.y * (1 - 2 * margin_h),
@@ -155,12 +160,14 @@ def compose_map(project: Project, template: MapTemplate | None = None, *, extent
         texts["autotext"] = auto_text(project, layers)
         ax = _axes(fig, tpl, "autotext", mw, mh)
         ax.set_axis_off()
-        ax.text(0, 1, texts["autotext"], fontsize=6.5, va="top", color="#333333", linespacing=1.3)
+        ax.text(0, 1, _wrap(texts["autotext"], _chars(E["autotext"].w * (1 - 2 * mw) * w_in, 6.5), 99), fontsize=6.5,
+                va="top", color="#333333", linespacing=1.3)
     if E["footnote"].enabled:
         texts["footnote"] = methods_footnote(layers, public)
         ax = _axes(fig, tpl, "footnote", mw, mh)
         ax.set_axis_off()
-        ax.text(0, 1, _wrap(texts["footnote"], 95, 7), fontsize=5.5, va="top", color="#333333", linespacing=1.25)
+        ax.text(0, 1, _wrap(texts["footnote"], _chars(E["footnote"].w * (1 - 2 * mw) * w_in, 5.5), 7), fontsize=5.5,
+                va="top", color="#333333", linespacing=1.25)
     if E["logo"].enabled and tpl.logo_path and Path(tpl.logo_path).is_file():
         import matplotlib.image as mpimg
 

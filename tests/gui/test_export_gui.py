@@ -164,6 +164,23 @@ def test_resize_handle_changes_size(qtbot, window):
     assert dlg.template.elements["legend"].h < w0 - 0.05
 
 
+def test_arrow_keys_nudge_selected_element(qtbot, window):
+    dlg = open_composer(qtbot, window)
+    view = dlg.preview
+    item = view.items_by_kind["north"]
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     view.mapFromScene(item.sceneBoundingRect().center()))
+    assert item.isSelected()
+    x0, y0 = dlg.template.elements["north"].x, dlg.template.elements["north"].y
+    QTest.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)  # 5 mm
+    QTest.keyClick(view, Qt.Key.Key_Up)  # 1 mm
+    e = dlg.template.elements["north"]
+    usable_w_mm = 279.4 - 2 * dlg.template.margins_mm  # Letter landscape width inside the margins
+    usable_h_mm = 215.9 - 2 * dlg.template.margins_mm
+    assert (x0 - e.x) * usable_w_mm == pytest.approx(5, abs=0.3)
+    assert (e.y - y0) * usable_h_mm == pytest.approx(1, abs=0.3)
+
+
 def test_template_round_trip_project_and_file(qtbot, window, tmp_path, monkeypatch):
     dlg = open_composer(qtbot, window)
     dlg.move_element("legend", 0.5, 0.4, 0.2, 0.3)

@@ -30,6 +30,7 @@ TOGGLES = [("title", "Title"), ("subtitle", "Subtitle"), ("legend", "Legend"), (
 EXTENTS = [("view", "Current map view"), ("full", "Full extent"), ("zone", "Zone")]
 MAP_FILTER = "PDF document (*.pdf);;PNG image (*.png);;SVG drawing (*.svg)"
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.gif *.bmp)"
+HINT = "Drag a box to move an element, its lower-right corner to resize it; arrow keys nudge the selected box."
 PREVIEW_DELAY_MS = 150  # typing and dragging settle before the page is drawn again
 
 
@@ -158,7 +159,7 @@ class ComposerDialog(QDialog):
 
         self.preview = PagePreview()
         self.preview.element_edited.connect(self.move_element)
-        self.preview_note = QLabel("Drag a box to move an element; drag its lower-right corner to resize it.",
+        self.preview_note = QLabel(HINT,
                                    objectName="previewNote")
         self.preview_note.setStyleSheet("color: #555;")
         right = QWidget()
@@ -295,7 +296,7 @@ class ComposerDialog(QDialog):
         if self.preview_note.property("error"):
             self.preview_note.setProperty("error", False)
             self.preview_note.setStyleSheet("color: #555;")
-            self.preview_note.setText("Drag a box to move an element; drag its lower-right corner to resize it.")
+            self.preview_note.setText(HINT)
 
     def _on_preview_failed(self, message: str) -> None:
         self.preview_error = message

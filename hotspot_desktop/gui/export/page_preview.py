@@ -41,6 +41,7 @@ class PagePreview(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         self.setBackgroundBrush(QBrush(QColor("#8a9199")))
         self.setMinimumSize(420, 320)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.page = QGraphicsRectItem()
@@ -69,7 +70,7 @@ class PagePreview(QGraphicsView):
         self.page.setRect(QRectF(0, 0, self.page_w, self.page_h))
         pad = 0.04 * max(self.page_w, self.page_h)
         self.scene().setSceneRect(QRectF(-pad, -pad, self.page_w + 2 * pad, self.page_h + 2 * pad))
-        selected = next((k for k, it in self.items_by_kind.items() if it.isSelected()), None)
+        selected = self.selected_kind()
         for item in self.items_by_kind.values():
             self.scene().removeItem(item)
         self.items_by_kind.clear()
@@ -104,6 +105,22 @@ class PagePreview(QGraphicsView):
     def _edited(self, kind: str, rect: QRectF) -> None:
         x, y, w, h = scene_rect_fractions(rect, self.page_w, self.page_h, self.mw, self.mh)
         self.element_edited.emit(kind, x, y, w, h)
+
+    def selected_kind(self) -> str | None:
+        return next((k for k, it in self.items_by_kind.items() if it.isSelected()), None)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        # Arrow keys nudge the selected element by 1 mm (Shift: 5 mm), for exact placement.
+        steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        kind = self.selected_kind()
+        if kind is None or event.key() not in steps:
+            super().keyPressEvent(event)
+            return
+        mm = (5.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1.0) * PREVIEW_DPI / MM_PER_INCH
+        dx, dy = steps[event.key()]
+        item = self.items_by_kind[kind]
+        item.setPos(item.pos().x() + dx * mm, item.pos().y() + dy * mm)  # itemChange keeps it on the page
+        self._edited(kind, item.scene_rect())
 
     # --- view -------------------------------------------------------------------------------
     def _fit(self) -> None:
