@@ -116,3 +116,18 @@ def test_tile_layer_extent_in_working_crs(tmp_path):
     assert 680_000 < xmin < xmax < 710_000 and 5_700_000 < ymin < ymax < 5_720_000
     assert layer.kind == "tiles" and len(layer) == 1
     assert quiet_streets_style().symbol.outline.startswith("#b8")
+
+
+def test_image_in_another_crs_has_its_corners_reprojected(tmp_path):
+    from pyproj import CRS
+
+    img = tmp_path / "lonlat.png"
+    Image.new("RGB", (10, 10), (1, 2, 3)).save(img)
+    (tmp_path / "lonlat.pgw").write_text("0.001\n0\n0\n-0.001\n-0.1995\n51.5095\n")  # 0.01° square
+    crs = utm_crs_for(-0.195, 51.505)
+    layer = ImageLayer.from_file(img, working_crs=crs, image_crs=CRS.from_epsg(4326))
+    xmin, ymin, xmax, ymax = layer.extent()
+    assert 690_000 < xmin < xmax < 700_000 and 5_705_000 < ymin < ymax < 5_715_000
+    # 0.01° is ~693 m of longitude and ~1,113 m of latitude here; grid convergence tilts the
+    # square a little, so its bounding box is slightly larger.
+    assert 680 < xmax - xmin < 760 and 1_100 < ymax - ymin < 1_160

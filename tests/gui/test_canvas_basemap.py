@@ -48,3 +48,28 @@ def test_mbtiles_tiles_are_placed_by_their_mercator_bounds(qtbot, tmp_path):
     assert close(rgb_at(canvas, img, q, q), (0, 255, 0), 30)
     assert close(rgb_at(canvas, img, -q, -q), (0, 0, 255), 30)
     assert close(rgb_at(canvas, img, q, -q), (0, 0, 0), 30)
+
+
+def test_mbtiles_tile_lands_on_its_place_in_a_utm_working_crs(qtbot, tmp_path):
+    from hotspot_desktop.core.crs import transform_xy, utm_crs_for
+    from hotspot_desktop.core.io.basemap import tile_bounds_3857
+
+    z, x, y = 14, 8186, 5448  # central London
+    path = tmp_path / "london.mbtiles"
+    make_mbtiles(path, {(z, x, y): png_bytes((255, 0, 0), size=(256, 256))})
+    crs = utm_crs_for(-0.1, 51.5)
+    p = Project(crs)
+    layer = TileLayer("london", path, crs)
+    p.layers.append(layer)
+    bx0, by0, bx1, by1 = tile_bounds_3857(z, x, y)
+    cx, cy = transform_xy(np.array([bx0, bx1, (bx0 + bx1) / 2]), np.array([by0, by1, (by0 + by1) / 2]),
+                          WEB_MERCATOR, crs)
+    tx0, tx1, mx = cx
+    ty0, ty1, my = cy
+    w = tx1 - tx0
+    canvas = show_canvas(qtbot, p, (tx0 - w, ty0 - w, tx1 + w, ty1 + w))
+    img = snapshot(canvas)
+    assert canvas.item(layer).zoom == 14
+    assert close(rgb_at(canvas, img, mx, my), (255, 0, 0), 30)  # the tile's centre
+    assert close(rgb_at(canvas, img, tx0 + 0.1 * w, ty1 - 0.1 * w), (255, 0, 0), 30)  # inside its corner
+    assert close(rgb_at(canvas, img, tx1 + 0.5 * w, my), (255, 255, 255), 5)  # east of it: no tile
