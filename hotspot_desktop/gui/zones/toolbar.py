@@ -32,6 +32,9 @@ TOOL_ACTIONS = (
     ("delete", "Delete zone", None, "Click a zone to delete it"),
 )
 
+# Tool-bar labels where the menu text is too long for a crowded tool bar.
+SHORT_TEXT = {"vertices": "Vertices", "move": "Move", "delete": "Delete"}
+
 
 class ZonesToolBar(QToolBar):
     """Tool actions (exclusive with the window's map tools when ``group`` is given)."""
@@ -45,6 +48,7 @@ class ZonesToolBar(QToolBar):
         self.tool_actions: dict[str, QAction] = {}
         for mode, text, shortcut, tip in TOOL_ACTIONS:
             act = QAction(text, self)
+            act.setIconText(SHORT_TEXT.get(mode, text))
             act.setObjectName(f"action_zone_{mode}")
             act.setCheckable(True)
             act.setToolTip(f"{text}: {tip}")
@@ -79,10 +83,12 @@ class ZonesToolBar(QToolBar):
         self.snap_layer.setObjectName("zoneSnapLayer")
         self.snap_layer.setToolTip("Also snap to (and buffer streets of) this layer")
         self.snap_layer.setMinimumContentsLength(12)
+        # Long layer names must not push the buffer distance off the tool bar.
+        self.snap_layer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.snap_layer.currentIndexChanged.connect(self._on_snap_layer)
         self.addWidget(self.snap_layer)
         self.addSeparator()
-        self.addWidget(QLabel(" Buffer "))
+        self.addWidget(QLabel(" Buffer "))  # the distance of the Buffer tool
         self.buffer_distance = QDoubleSpinBox()
         self.buffer_distance.setObjectName("zoneBufferDistance")
         self.buffer_distance.setRange(1.0, 5000.0)
