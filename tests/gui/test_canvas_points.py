@@ -98,6 +98,7 @@ def test_heatmap_value_at_a_place_does_not_change_with_zoom(qtbot):
     canvas = show_canvas(qtbot, p, (0, 0, 10000, 10000))
     item = canvas.item(layer)
     assert item.mode == "heatmap"
+    assert item.heat_reference_max > 0
     probes = [(x[0], y[0]), (x[1] + 150, y[1] - 100), (x[2], y[2] + 200)]
     wide = [item.heat_grid.value_at(*pt) for pt in probes]
     cx, cy = probes[0]

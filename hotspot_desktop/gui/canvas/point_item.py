@@ -305,6 +305,14 @@ class PointItem(LayerItem):
             self.mode = "density"
             self._show_image(result, view.extent)
 
+    @property
+    def heat_reference_max(self) -> float | None:
+        """Incidents per km² at the top of the heat-map ramp (the style's ``max_density`` or the
+        layer's peak at a fixed resolution), for legends; None until a heat map is drawn."""
+        if self.layer.style.heatmap.max_density:
+            return float(self.layer.style.heatmap.max_density)
+        return self._heat_vmax
+
     def _show_image(self, rgba: np.ndarray, extent: rm.Extent) -> None:
         xmin, ymin, xmax, ymax = extent
         self._image.setImage(rgba, autoLevels=False)
