@@ -56,7 +56,8 @@ class ExportUI(QObject):
             # A closed dialog is deleted (WA_DeleteOnClose); the next open starts afresh.
             dlg = factory(self.window)
             dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dlg.destroyed.connect(lambda *_a, k=key, ident=id(dlg): self._forget(k, ident))
+            ident = id(dlg)
+            dlg.destroyed.connect(lambda *_a, k=key, i=ident: self._forget(k, i))
             self.dialogs[key] = dlg
         dlg.show()
         dlg.raise_()

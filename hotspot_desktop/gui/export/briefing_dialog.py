@@ -9,8 +9,19 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hotspot_desktop.export.briefing import BriefingContent, write_briefing
 from hotspot_desktop.export.page import PAGE_SIZES_MM
@@ -141,7 +152,7 @@ class BriefingDialog(QDialog):
         self.runner.wait(120000)
         super().done(result)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         self.runner.cancel()
         self.runner.wait(120000)
         super().closeEvent(event)

@@ -9,14 +9,43 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
-                               QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
-from hotspot_desktop.export.compose import FORMATS, MAX_DPI, MIN_DPI, ComposedMap, compose_map, export_map
+from hotspot_desktop.export.compose import (
+    FORMATS,
+    MAX_DPI,
+    MIN_DPI,
+    ComposedMap,
+    compose_map,
+    export_map,
+)
 from hotspot_desktop.export.page import PAGE_SIZES_MM
 from hotspot_desktop.export.template import MapTemplate
-from hotspot_desktop.gui.export.extent import Extent, valid_extent, zone_extent, zone_names
+from hotspot_desktop.gui.export.extent import (
+    Extent,
+    valid_extent,
+    zone_extent,
+    zone_names,
+)
 from hotspot_desktop.gui.export.job_status import JobStatus
 from hotspot_desktop.gui.export.jobs import ExportRunner
 from hotspot_desktop.gui.export.page_preview import PagePreview
@@ -366,7 +395,7 @@ class ComposerDialog(QDialog):
             self.window_.show_error("Export failed", f"{self._output_path.name} could not be written: {message}",
                                     details)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event) -> None:
         # A dialog closed mid-export must not leave a worker writing into a deleted dialog.
         self.runner.cancel()
         self.runner.wait()

@@ -6,7 +6,13 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QGraphicsSceneMouseEvent, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 HANDLE_PX = 9.0  # the lower-right grip that resizes the element
 MIN_SIZE_PX = 8.0
@@ -69,21 +75,21 @@ class ElementItem(QGraphicsRectItem):
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, tag)
 
     # --- interaction ------------------------------------------------------------------------
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hoverEnterEvent(self, event) -> None:
         self._hover = True
         self.update()
         super().hoverEnterEvent(event)
 
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hoverLeaveEvent(self, event) -> None:
         self._hover = False
         self.update()
         super().hoverLeaveEvent(event)
 
-    def hoverMoveEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def hoverMoveEvent(self, event) -> None:
         self.setCursor(Qt.CursorShape.SizeFDiagCursor if self._in_handle(event.pos()) else Qt.CursorShape.SizeAllCursor)
         super().hoverMoveEvent(event)
 
-    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         self._press = self.pos()
         self._resizing = event.button() == Qt.MouseButton.LeftButton and self._in_handle(event.pos())
         if self._resizing:
@@ -92,7 +98,7 @@ class ElementItem(QGraphicsRectItem):
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         if self._resizing:
             p = event.pos()
             b = self.mapRectFromScene(self.bounds)
@@ -103,7 +109,7 @@ class ElementItem(QGraphicsRectItem):
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         moved = self._resizing or (self._press is not None and self.pos() != self._press)
         self._resizing = False
         self._press = None
@@ -111,7 +117,7 @@ class ElementItem(QGraphicsRectItem):
         if moved:
             self.on_edited(self.kind, self.scene_rect())
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):  # noqa: N802
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value):
         # Keep the element on the page while it is dragged.
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionChange and self.scene() is not None:
             r = self.rect()

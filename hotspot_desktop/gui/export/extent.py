@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from hotspot_desktop.core.model import Project
 
 Extent = tuple[float, float, float, float]
@@ -34,4 +36,4 @@ def valid_extent(extent: Extent | None) -> bool:
     if extent is None:
         return False
     x0, y0, x1, y1 = extent
-    return all(v == v and abs(v) != float("inf") for v in extent) and x1 > x0 and y1 > y0
+    return bool(np.isfinite(extent).all()) and x1 > x0 and y1 > y0

@@ -56,7 +56,7 @@ class _Job:
         except PublicReleaseRefused as exc:
             self.signals.failed.emit(self.job_id, str(exc), "", True)
             return
-        except BaseException as exc:  # every failure must reach the GUI as a dialog
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the GUI as a dialog
             self._discard()
             if self.cancel.is_set():
                 self.signals.cancelled.emit(self.job_id)

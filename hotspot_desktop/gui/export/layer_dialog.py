@@ -7,13 +7,29 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from hotspot_desktop.core.model import Layer, PointLayer
 from hotspot_desktop.gui.export.job_status import JobStatus
 from hotspot_desktop.gui.export.jobs import ExportRunner
-from hotspot_desktop.gui.export.layer_files import WGS84, WGS84_ONLY, formats_for, write_layer_file
+from hotspot_desktop.gui.export.layer_files import (
+    WGS84,
+    WGS84_ONLY,
+    formats_for,
+    write_layer_file,
+)
 from hotspot_desktop.gui.export.public_box import PublicReleaseBox
 
 CRS_CHOICES = [("working", "Project working CRS"), ("wgs84", "WGS 84 longitude/latitude (EPSG:4326)"),

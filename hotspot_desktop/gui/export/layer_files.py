@@ -8,7 +8,13 @@ from pathlib import Path
 from pyproj import CRS
 
 from hotspot_desktop.core.io.writers import layer_frame, write_layer, write_vector
-from hotspot_desktop.core.model import Layer, PointLayer, Project, RasterLayer, VectorLayer
+from hotspot_desktop.core.model import (
+    Layer,
+    PointLayer,
+    Project,
+    RasterLayer,
+    VectorLayer,
+)
 from hotspot_desktop.core.privacy import PublicReleaseRefused
 from hotspot_desktop.export.public import PublicOptions, public_geodataframe
 

@@ -7,9 +7,8 @@ incidents) takes about 0.4 s at 60 dpi (bench/bench_export.py), too slow for the
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import threading
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage

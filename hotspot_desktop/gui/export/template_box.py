@@ -7,7 +7,14 @@ import json
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFileDialog, QGridLayout, QGroupBox, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QPushButton,
+    QWidget,
+)
 
 from hotspot_desktop.core.model import Project
 from hotspot_desktop.export.template import MapTemplate
