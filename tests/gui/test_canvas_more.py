@@ -171,3 +171,24 @@ def test_many_signal_emits_do_not_exhaust_true():
     assert sys.getrefcount(True) > 1_000
     if emit_leaks_true():
         assert sys.getrefcount(True) > 2**39 and before > 2**39
+
+
+def test_a_layer_kind_without_an_item_is_skipped_with_a_warning(qtbot):
+    from hotspot_desktop.core.model import Layer
+
+    class Hexbins(Layer):
+        kind = "hexbins"
+
+        def extent(self):
+            return (0.0, 0.0, 1.0, 1.0)
+
+    p = Project()
+    p.layers.append(black_square())
+    canvas = show_canvas(qtbot, p, EXTENT)
+    odd = Hexbins("hexbins")
+    with pytest.warns(RuntimeWarning, match="hexbins"):
+        p.layers.append(odd)
+    qtbot.waitUntil(canvas.is_render_complete)
+    assert rgb_at(canvas, snapshot(canvas), 500, 500) == (0, 0, 0)
+    assert canvas.identify_at(500.0, 500.0)[0][0].name == "cover"
+    p.layers.remove(odd)

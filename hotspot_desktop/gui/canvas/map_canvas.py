@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
@@ -108,7 +110,12 @@ class MapCanvas(QWidget):
         self._project = None
 
     def _add_item(self, layer: Layer) -> None:
-        item = item_for(layer)
+        try:
+            item = item_for(layer)
+        except KeyError as exc:
+            # A layer kind from a newer plugin: the rest of the map must still draw.
+            warnings.warn(str(exc), RuntimeWarning, stacklevel=2)
+            return
         item.request_refresh = self._schedule_refresh
         item.notify_rendered = self._on_item_rendered
         layer.changed.connect(item.on_layer_changed)
@@ -116,7 +123,9 @@ class MapCanvas(QWidget):
         self._vb.addItem(item, ignoreBounds=True)
 
     def _remove_item(self, layer_id: str) -> None:
-        item = self._items.pop(layer_id)
+        item = self._items.pop(layer_id, None)
+        if item is None:
+            return
         item.layer.changed.disconnect(item.on_layer_changed)
         self._vb.removeItem(item)
 
