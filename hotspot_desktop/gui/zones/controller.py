@@ -181,6 +181,7 @@ class ZoneController(QObject):
             top.setObsolete(True)
             self.undo_stack.undo()
         self.band.set_geometry(None)
+        self.band.set_text("")
 
     def _sync_selection(self, *args) -> None:
         """After any change of the undo stack: keep the selection (and handles) on the same zone."""
@@ -359,6 +360,10 @@ class ZoneController(QObject):
         was_pressed, self._pressed = self._pressed, False
         if self.edit is not None:
             self.edit.release(p)
+            # The measure follows a drag; once the zone is dropped the dock shows it.
+            self.band.set_geometry(None)
+            self.band.set_text("")
+            self.band.set_snap(None)
             return True
         if was_pressed and not isinstance(self.tool, drawing.PolygonTool):
             q = p if isinstance(self.tool, drawing.LassoTool) else self.snap(*p)
