@@ -211,6 +211,12 @@ def test_template_round_trip_project_and_file(qtbot, window, tmp_path, monkeypat
     assert dlg2.page_size.currentText() == "A3" and dlg2.template.elements["legend"].x == 0.5
     qtbot.mouseClick(dlg2.templates.save_button, Qt.MouseButton.LeftButton)
     assert "Weekly" in window.project.templates
+    # Saved templates travel with the project file.
+    from hotspot_desktop.core.io.project_io import open_project, save_project
+
+    save_project(window.project, tmp_path / "p.hsproj")
+    reopened, _r, _w = open_project(tmp_path / "p.hsproj", confirm_outside=lambda paths: True)
+    assert MapTemplate.from_dict(reopened.templates["Weekly"]).elements["legend"].x == 0.5
     qtbot.mouseClick(dlg2.templates.delete_button, Qt.MouseButton.LeftButton)
     assert "Weekly" not in window.project.templates
 
@@ -293,6 +299,22 @@ def test_layer_export_public_mode_has_no_incident_coordinates(qtbot, window, tmp
     qtbot.waitUntil(lambda: not dlg.runner.busy, timeout=TIMEOUT)
     raw = pd.read_csv(dlg.output.text())
     assert len(raw) == len(inc) and raw["x"].iloc[0] == pytest.approx(inc.x[0])
+
+
+def test_layer_export_in_original_crs(qtbot, window, tmp_path):
+    beats = window.project.layers.by_name("Beats")
+    beats.source_crs = CRS.from_epsg(3857)
+    window.project.layers.active = beats
+    dlg = window.export_ui.open_layer_export()
+    assert dlg.layer.currentText() == "Beats"
+    dlg.crs.setCurrentIndex(dlg.crs.findData("source"))
+    dlg.format.setCurrentIndex(dlg.format.findData(".shp"))
+    dlg.output.setText(str(tmp_path / "beats.shp"))
+    qtbot.mouseClick(dlg.write_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dlg.runner.busy, timeout=TIMEOUT)
+    got = gpd.read_file(tmp_path / "beats.shp")
+    assert got.crs.to_epsg() == 3857 and list(got["name"]) == list(beats.gdf["name"])
+    assert got.to_crs(CRS_UTM).total_bounds == pytest.approx(beats.gdf.total_bounds, abs=0.01)
 
 
 def test_layer_export_refuses_vector_points_in_public_mode(qtbot, window, tmp_path):
