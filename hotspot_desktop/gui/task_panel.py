@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QStatusBar,
-                               QTableWidget, QTableWidgetItem, QWidget)
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hotspot_desktop.gui.tasks import Task, TaskRunner
 
@@ -37,10 +37,27 @@ class TaskPanel(QDockWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.setWidget(self.table)
+        body = QWidget(self)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.table)
+        self.clear_button = QPushButton("Clear finished", body)
+        self.clear_button.setObjectName("clearFinishedTasks")
+        self.clear_button.clicked.connect(self.clear_finished)
+        lay.addWidget(self.clear_button)
+        self.setWidget(body)
         self._rows: dict[int, int] = {}
         runner.added.connect(self._add)
         runner.changed.connect(self._update)
+
+    def clear_finished(self) -> None:
+        """Drop the rows (and the runner's records) of tasks that have ended."""
+        ended = [tid for tid in self._rows if not self.runner.tasks[tid].active]
+        for tid in sorted(ended, key=lambda t: self._rows[t], reverse=True):
+            self.table.removeRow(self._rows.pop(tid))
+            del self.runner.tasks[tid]
+        for new_row, tid in enumerate(sorted(self._rows, key=self._rows.get)):
+            self._rows[tid] = new_row
 
     def row_of(self, task_id: int) -> int:
         return self._rows[task_id]

@@ -13,7 +13,7 @@ import weakref
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hotspot_desktop.core.model import Layer
 from hotspot_desktop.gui.result_views import show_results
@@ -30,6 +30,9 @@ CLOSE_WAIT_S = 5.0
 
 
 def _ask_stop_tasks(window: Any) -> bool:
+    """Ask whether to stop running analyses and close; headless runs never block on a modal."""
+    if QApplication.platformName() == "offscreen":
+        return True
     answer = QMessageBox.question(window, "Tasks running",
                                   "Analyses are still running. Stop them and close?",
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

@@ -174,6 +174,11 @@ def compute(prepared: PreparedRun, ctx: RunContext) -> ToolResult:
     for note in ctx.notes:
         if note not in result.notes:
             result.notes.append(note)
+    if ctx.crs is not None:
+        for layer in result.layers:
+            # Result geometry is in the working CRS; say so, so writers and exports never guess.
+            if isinstance(layer, VectorLayer) and layer.gdf.crs is None:
+                layer.gdf = layer.gdf.set_crs(ctx.crs)
     return result
 
 

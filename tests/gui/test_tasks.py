@@ -241,3 +241,17 @@ def test_unsupported_input_reports_error_instead_of_crashing(qtbot, win):
     dialog = ui.open_tool(SLOW.id)
     ui._run_from_dialog(SLOW, dict(dialog.values(), points=Odd("odd")))
     assert "could not start" in w.errors[-1][0] and "snapshot" in w.errors[-1][1]
+
+
+def test_clear_finished_keeps_running_tasks(qtbot, win):
+    w, ui = win
+    pts = w.project.layers[0]
+    done = ui.run(SLOW, {"points": pts, "seconds": 0.05, "output": "Quick"})
+    qtbot.waitUntil(lambda: done.state == "done", timeout=10_000)
+    running = ui.run(SLOW, {"points": pts, "seconds": 30, "output": "Long"})
+    qtbot.waitUntil(lambda: running.state == "running", timeout=5000)
+    ui.task_panel.clear_button.click()
+    assert ui.task_panel.table.rowCount() == 1 and ui.task_panel.row_of(running.id) == 0
+    assert done.id not in ui.runner.tasks
+    assert ui.task_panel.cancel_button(running.id).isEnabled()
+    ui.runner.cancel(running.id)
