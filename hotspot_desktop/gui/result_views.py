@@ -6,12 +6,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from hotspot_desktop.core.styles import QUALITATIVE
 from hotspot_desktop.tools.base import ChartSpec, TableResult
 from hotspot_desktop.tools.charts import x_positions
+
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class DataFrameModel(QAbstractTableModel):
@@ -31,6 +34,11 @@ class DataFrameModel(QAbstractTableModel):
         if not index.isValid():
             return None
         v = self.frame.iat[index.row(), index.column()]
+        if role == SORT_ROLE:
+            # Numbers sort as numbers, everything else as text; missing values last.
+            if isinstance(v, int | float | np.number) and not (isinstance(v, float | np.floating) and np.isnan(v)):
+                return float(v)
+            return None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
         if role == Qt.ItemDataRole.DisplayRole:
             if isinstance(v, float | np.floating):
                 return "" if np.isnan(v) else f"{v:,.4g}" if abs(v) < 1e5 else f"{v:,.0f}"
@@ -57,8 +65,13 @@ class TableDock(QDockWidget):
         body = QWidget(self)
         lay = QVBoxLayout(body)
         self.view = QTableView(body)
-        self.view.setModel(DataFrameModel(table.frame, self.view))
-        self.view.setSortingEnabled(False)
+        self.source_model = DataFrameModel(table.frame, self.view)
+        proxy = QSortFilterProxyModel(self.view)
+        proxy.setSourceModel(self.source_model)
+        proxy.setSortRole(SORT_ROLE)
+        self.view.setModel(proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # keep the tool's own order until clicked
         save = QPushButton("Save CSV…", body)
         save.clicked.connect(self._save)
         lay.addWidget(self.view)

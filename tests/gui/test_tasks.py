@@ -191,6 +191,10 @@ def test_tables_and_charts_open_in_docks(qtbot, win):
     model = tables[0].view.model()
     assert model.rowCount() == 12 and model.headerData(0, Qt.Orientation.Horizontal) == "period"
     assert set(charts[0].spec.series) >= {"burglary", "theft", "all"}
+    tables[0].view.sortByColumn(model.columnCount() - 1, Qt.SortOrder.DescendingOrder)  # "all", numerically
+    col = model.columnCount() - 1
+    shown = [float(model.index(r, col).data().replace(",", "")) for r in range(model.rowCount())]
+    assert shown == sorted(shown, reverse=True)
     assert len(charts[0].plot.getPlotItem().listDataItems()) == len(charts[0].spec.series)
 
 
