@@ -11,6 +11,7 @@ point that fails to import, or gives something that is not a tool, is listed in
 
 from __future__ import annotations
 
+import importlib
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -80,7 +81,9 @@ class Registry:
         self.sources[tool.id] = distribution
 
 
-def _dist_name(ep: metadata.EntryPoint) -> str:
+def _dist_name(ep: Any) -> str:
+    if isinstance(ep, _BuiltinEntryPoint):
+        return OWN_DISTRIBUTION
     dist = getattr(ep, "dist", None)
     return dist.metadata["Name"] if dist is not None else ""
 
@@ -101,10 +104,34 @@ def _tools_of(obj: Any) -> list[Tool]:
     return items
 
 
+BUILTIN_VALUE = "hotspot_desktop.tools.builtin:TOOLS"
+
+
+class _BuiltinEntryPoint:
+    """Stands in for the app's own entry point when its metadata is missing (a frozen bundle
+    built without ``copy_metadata``), so the built-in tools never silently disappear."""
+
+    name = "builtin"
+    value = BUILTIN_VALUE
+    dist = None
+
+    def load(self) -> Any:
+        module, _, attr = self.value.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+def with_builtin_fallback(eps: list[Any]) -> list[Any]:
+    """``eps`` plus the built-in entry point if no entry point of the app's own distribution is there."""
+    if any(_normalise(_dist_name(ep)) == OWN_DISTRIBUTION or ep.value == BUILTIN_VALUE for ep in eps):
+        return eps
+    return [_BuiltinEntryPoint(), *eps]
+
+
 def load_registry(safe_mode: bool = False, entry_points: Iterable[Any] | None = None) -> Registry:
     """Discover tools. ``entry_points`` overrides discovery (objects with name/value/load/dist)."""
     reg = Registry(safe_mode=safe_mode)
-    eps = list(metadata.entry_points(group=GROUP)) if entry_points is None else list(entry_points)
+    eps = (with_builtin_fallback(list(metadata.entry_points(group=GROUP))) if entry_points is None
+           else list(entry_points))
     # Own distribution first so a plugin cannot shadow a built-in id.
     eps.sort(key=lambda ep: _normalise(_dist_name(ep)) != OWN_DISTRIBUTION)
     for ep in eps:

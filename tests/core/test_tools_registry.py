@@ -75,3 +75,15 @@ def test_search_and_categories():
     assert "hotspot.kde" in [t.id for t in reg.search("silverman")]
     cats = reg.categories()
     assert "Hot spots" in cats and all(isinstance(t, Tool) for ts in cats.values() for t in ts)
+
+
+def test_builtins_survive_missing_metadata():
+    from hotspot_desktop.tools.registry import with_builtin_fallback
+
+    plugin_only = [_EP("good", "third_ok:TOOLS", "third-ok", lambda: [Tool("third.ok", "OK", "T", "1", "h", "m:f")])]
+    eps = with_builtin_fallback(plugin_only)
+    reg = load_registry(entry_points=eps)
+    assert "hotspot.kde" in reg and reg.sources["hotspot.kde"] == "hotspot-desktop" and "third.ok" in reg
+    assert "hotspot.kde" in load_registry(safe_mode=True, entry_points=eps)
+    real = list(metadata.entry_points(group=GROUP))
+    assert with_builtin_fallback(real) == real
