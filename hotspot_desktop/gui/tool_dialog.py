@@ -77,6 +77,9 @@ class ToolDialog(QDialog):
             if p.kind == "field":
                 src = self.editors[p.layer_param]  # type: ignore[index]
                 src.currentIndexChanged.connect(lambda _i, p=p: self._refill_fields(p))  # type: ignore[attr-defined]
+        self._shown_messages = False
+        for editor in self.editors.values():
+            self._watch(editor)
 
         self.help = QTextBrowser(self)
         self.help.setObjectName("toolHelp")
@@ -126,6 +129,7 @@ class ToolDialog(QDialog):
         for p in self.tool.params:
             if p.kind == "field":
                 self._refill_fields(p)
+        self._revalidate()
 
     # --- editors ---------------------------------------------------------------------------
     def _layers_for(self, p: Param) -> list[Layer]:
@@ -257,10 +261,24 @@ class ToolDialog(QDialog):
                 out[p.name] = w.text()  # type: ignore[attr-defined]
         return out
 
+    def _watch(self, editor: QWidget) -> None:
+        """Re-validate on every edit once messages are showing, so they clear as values are fixed."""
+        for edit in getattr(editor, "edits", (editor,)):
+            for name in ("currentIndexChanged", "valueChanged", "toggled", "textChanged"):
+                sig = getattr(edit, name, None)
+                if sig is not None and hasattr(sig, "connect"):
+                    sig.connect(self._revalidate)
+                    break
+
+    def _revalidate(self, *_args: Any) -> None:
+        if self._shown_messages:
+            self.validate()
+
     # --- validation and run ----------------------------------------------------------------
     def validate(self) -> dict[str, list[str]]:
         """Validate and show the messages beside their fields."""
         msgs = self.tool.validate(self.values())
+        self._shown_messages = bool(msgs)
         for name, label in self.messages.items():
             text = "\n".join(msgs.get(name, []))
             label.setText(text)

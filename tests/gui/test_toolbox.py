@@ -61,6 +61,8 @@ def test_invalid_values_show_messages_and_keep_dialog_open(qtbot, win):
     assert not dialog.messages["polygons"].isHidden()
     assert "required" in dialog.messages["polygons"].text()
     assert not ui.runner.tasks
+    w.add_layer(beats())  # fixing the problem clears its message without another click
+    assert dialog.messages["polygons"].isHidden()
 
 
 def test_field_combo_follows_layer_and_units_follow_project(qtbot, win):
