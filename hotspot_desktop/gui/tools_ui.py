@@ -70,6 +70,17 @@ class ToolsUI(QObject):
         if menu is not None:
             self._fill_menu(menu)
         window.installEventFilter(self)
+        if hasattr(window, "project_replaced"):
+            window.project_replaced.connect(self._on_project_replaced)
+
+    def _on_project_replaced(self, project: Any) -> None:
+        """New/Open project: stop runs on the old project's data and close dialogs listing its layers."""
+        for task in list(self.runner.tasks.values()):
+            if task.active and self._projects.get(task.id) is not project:
+                self.runner.cancel(task.id)
+        for dialog in list(self.dialogs):
+            if dialog.project is not project:
+                dialog.close()
 
     def _fill_menu(self, menu: Any) -> None:
         """Tools menu: one submenu per category, re-run of the active layer, the two docks."""

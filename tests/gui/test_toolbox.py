@@ -205,3 +205,20 @@ def test_safe_mode_toolbox_has_no_plugin(qtbot, tmp_path):
     w = main_window(qtbot, tmp_path, safe_mode=True)
     ids = w.tools_ui.toolbox.visible_tool_ids()
     assert "hotspot.kde" in ids and "example.buffer_count" not in ids
+
+
+def test_new_project_cancels_runs_and_closes_dialogs(qtbot, tmp_path):
+    from hotspot_desktop.core.model import Project
+
+    w = main_window(qtbot, tmp_path)
+    ui = w.tools_ui
+    w.add_layer(incidents(200_000))
+    dialog = ui.open_tool("hotspot.kde")
+    task = ui.run(ui.registry.get("hotspot.kde"), {"points": w.project.layers[0], "bandwidth_rule": "fixed",
+                                                    "bandwidth": 3000.0, "cell_size": 10.0, "mode": "exact"})
+    new = Project()
+    w.project = new
+    w.project_replaced.emit(new)
+    assert task.cancel_event.is_set() and not dialog.isVisible()
+    qtbot.waitUntil(lambda: not ui.runner.has_running(), timeout=20_000)
+    assert len(new.layers) == 0
