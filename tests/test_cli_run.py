@@ -180,3 +180,14 @@ def test_crs_option_for_projected_csv_without_prj(tmp_path, capsys):
     assert main(["run", "hotspot.grid_counts", "--input", str(tmp_path / "van.csv"), "--crs", "EPSG:26910",
                  "--cell_size=100", "--out", str(out), "--quiet"]) == 0
     assert "UTM_Zone_10N" in out.with_suffix(".prj").read_text()
+
+
+def test_run_json_summary_has_provenance(data, tmp_path, capsys):
+    out = tmp_path / "g.asc"
+    assert main(["run", "hotspot.grid_counts", "--input", str(data["points"]), "--cell_size=300", "--out", str(out),
+                 "--json", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    run = summary["runs"][0]
+    assert summary["written"][0] == str(out) and run["tool"] == "hotspot.grid_counts" and not run["stale"]
+    assert run["provenance"]["parameters"]["cell_size"] == 300.0
+    assert run["provenance"]["inputs"]["points"]["name"] == "incidents"

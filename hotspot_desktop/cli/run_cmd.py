@@ -166,7 +166,15 @@ def _run_tool(tool: Tool, values: dict[str, Any], crs: Any, seed: int, quiet: bo
     return finish(prepared, result)
 
 
-def _single(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> list[Path]:
+def _summary(done: Any, written: list[Path]) -> dict:
+    """What one run did, for ``--json``: files, notes, warnings and provenance."""
+    prov = done.result.layers[0].provenance.to_dict() if done.result.layers else None
+    return {"tool": done.record.tool_id, "label": done.record.label, "written": [str(p) for p in written],
+            "notes": list(done.result.notes), "warnings": list(done.result.warnings), "stale": done.stale,
+            "provenance": prov}
+
+
+def _single(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> list[dict]:
     from hotspot_desktop.core.io.writers import write_result
 
     if not args.tool_id:
@@ -189,21 +197,21 @@ def _single(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> list
     for w in done.result.warnings:
         sys.stderr.write(f"warning: {w}\n")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    return write_result(done.result, args.out, project.working_crs)
+    return [_summary(done, write_result(done.result, args.out, project.working_crs))]
 
 
-def _project(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> list[Path]:
+def _project(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> list[dict]:
     from hotspot_desktop.core.io.project_io import open_project
     from hotspot_desktop.core.io.writers import slug, write_result
     from hotspot_desktop.core.model import RasterLayer
     from hotspot_desktop.tools.execute import resolve_parameters
 
-    project = open_project(args.project)
-    if isinstance(project, tuple):  # open_project may return (project, reports)
-        project = project[0]
+    project, _reports, warnings = open_project(args.project)
+    for w in warnings:
+        sys.stderr.write(f"warning: {w}\n")
     out_dir = Path(args.out or Path(args.project).with_suffix("")).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    runs: list[dict] = []
     if not project.analyses:
         sys.stderr.write(f"{args.project}: no saved analyses\n")
     for i, record in enumerate(project.analyses, start=1):
@@ -216,9 +224,11 @@ def _project(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> lis
         done = _run_tool(tool, values, project.working_crs, args.seed, args.quiet, cancel)
         first = done.result.layers[0] if done.result.layers else None
         ext = ".asc" if isinstance(first, RasterLayer) else ".gpkg" if first is not None else ".csv"
-        written += write_result(done.result, out_dir / f"{i:02d}_{slug(record.label or tool.name)}{ext}",
-                                project.working_crs)
-    return written
+        for w in done.result.warnings:
+            sys.stderr.write(f"warning: {w}\n")
+        runs.append(_summary(done, write_result(done.result, out_dir / f"{i:02d}_{slug(record.label or tool.name)}{ext}",
+                                                project.working_crs)))
+    return runs
 
 
 def run(args: argparse.Namespace) -> int:
@@ -230,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
         # Ctrl-C sets the cancel flag; the tool stops at its next checkpoint and nothing is written.
         signal.signal(signal.SIGINT, lambda *_: cancel.set())
     try:
-        written = _project(args, reg, cancel) if args.project else _single(args, reg, cancel)
+        runs = _project(args, reg, cancel) if args.project else _single(args, reg, cancel)
     except UsageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
@@ -243,8 +253,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if in_main:
             signal.signal(signal.SIGINT, previous)
+    written = [p for r in runs for p in r["written"]]
     if args.json:
-        json.dump({"written": [str(p) for p in written]}, sys.stdout, indent=2)
+        json.dump({"written": written, "runs": runs}, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
     else:
         for p in written:
