@@ -181,6 +181,27 @@ def test_arrow_keys_nudge_selected_element(qtbot, window):
     assert (e.y - y0) * usable_h_mm == pytest.approx(1, abs=0.3)
 
 
+def test_logo_and_imperial_scale(qtbot, window, tmp_path, monkeypatch):
+    logo = tmp_path / "logo.png"
+    mpimg.imsave(logo, np.tile(np.array([[[0.0, 0.8, 0.0]]]), (40, 80, 1)))  # a pure green badge
+    dlg = open_composer(qtbot, window)
+    assert not dlg.toggles["logo"].isChecked()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(logo), "Images"))
+    qtbot.mouseClick(dlg.findChild(type(dlg.export_button), "logoBrowse"), Qt.MouseButton.LeftButton)
+    assert dlg.toggles["logo"].isChecked() and dlg.template.logo_path == str(logo)
+    dlg.units.setCurrentIndex(dlg.units.findData("imperial"))
+    dlg.dpi.setValue(96)
+    export_from(qtbot, dlg, tmp_path / "logo.png.out.png")
+    img = mpimg.imread(tmp_path / "logo.png.out.png")[..., :3]
+    green = (img[..., 1] > 0.7) & (img[..., 0] < 0.1) & (img[..., 2] < 0.1)
+    rows, cols = np.nonzero(green)
+    assert rows.size > 500 and cols.mean() > img.shape[1] * 0.8 and rows.mean() < img.shape[0] * 0.2  # top right
+    serial = dlg.renderer.rendered_serial
+    dlg.render_preview()
+    wait_preview(qtbot, dlg, serial)
+    assert dlg.last_composed.scale_bar.label.endswith(("mi", "ft"))
+
+
 def test_template_round_trip_project_and_file(qtbot, window, tmp_path, monkeypatch):
     dlg = open_composer(qtbot, window)
     dlg.move_element("legend", 0.5, 0.4, 0.2, 0.3)
