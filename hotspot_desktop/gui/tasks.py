@@ -151,6 +151,7 @@ class TaskRunner(QObject):
             self._queue.remove(task)
             self._end(task, "cancelled", "cancelled")
             self.cancelled.emit(task)
+            self._release(task)
         else:
             task.state, task.stage = "cancelling", "cancelling…"
             self.changed.emit(task)
@@ -186,6 +187,12 @@ class TaskRunner(QObject):
         task.state, task.stage, task.ended = state, stage, time.monotonic()
         self.changed.emit(task)
 
+    @staticmethod
+    def _release(task: Task) -> None:
+        # An ended task must not pin its input snapshot (a copy of a million incidents) for as
+        # long as the task panel lists it; handlers have had the result by now.
+        task.prepared.inputs = {}
+
     def _on_progress(self, task_id: int, fraction: float, stage: str) -> None:
         task = self.tasks.get(task_id)
         if task is None or task.state != "running":
@@ -202,6 +209,7 @@ class TaskRunner(QObject):
         self._end(task, "done", "done")
         self._start_next()
         self.finished.emit(task, result)
+        self._release(task)
 
     def _on_failed(self, task_id: int, message: str, details: str) -> None:
         task = self.tasks[task_id]
@@ -209,6 +217,7 @@ class TaskRunner(QObject):
         self._end(task, "failed", "failed")
         self._start_next()
         self.failed.emit(task, message, details)
+        self._release(task)
 
     def _on_cancelled(self, task_id: int) -> None:
         task = self.tasks[task_id]
@@ -217,3 +226,4 @@ class TaskRunner(QObject):
         self._end(task, "cancelled", "cancelled")
         self._start_next()
         self.cancelled.emit(task)
+        self._release(task)

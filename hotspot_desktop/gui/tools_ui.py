@@ -10,6 +10,7 @@ import json
 import logging
 import traceback
 import weakref
+from collections import deque
 from typing import Any, Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -27,6 +28,7 @@ from hotspot_desktop.tools.registry import Registry, load_registry
 
 log = logging.getLogger("hotspot_desktop.tools")
 CLOSE_WAIT_S = 5.0
+FINISHED_KEPT = 10  # recent runs kept for inspection; older ones would pin removed result layers
 
 
 def _ask_stop_tasks(window: Any) -> bool:
@@ -49,7 +51,7 @@ class ToolsUI(QObject):
         self.registry = registry
         self.runner = TaskRunner(self, max_concurrent=max_concurrent)
         self.dialogs: list[ToolDialog] = []
-        self.finished_runs: list[FinishedRun] = []
+        self.finished_runs: deque[FinishedRun] = deque(maxlen=FINISHED_KEPT)
         self._projects: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()  # task id -> project
         # Replaced in tests: whether to stop running tasks when the window is closed.
         self.confirm_close: Callable[[], bool] = lambda: _ask_stop_tasks(window)

@@ -259,3 +259,12 @@ def test_clear_finished_keeps_running_tasks(qtbot, win):
     assert done.id not in ui.runner.tasks
     assert ui.task_panel.cancel_button(running.id).isEnabled()
     ui.runner.cancel(running.id)
+
+
+def test_ended_tasks_release_their_input_snapshot(qtbot, win):
+    w, ui = win
+    task = ui.run(SLOW, {"points": w.project.layers[0], "seconds": 0.05, "output": "Light"})
+    assert "points" in task.prepared.inputs
+    qtbot.waitUntil(lambda: task.state == "done", timeout=10_000)
+    assert task.prepared.inputs == {}
+    assert w.project.layers.by_name("Light").provenance.inputs["points"]["name"] == "Incidents"
