@@ -181,6 +181,21 @@ def test_arrow_keys_nudge_selected_element(qtbot, window):
     assert (e.y - y0) * usable_h_mm == pytest.approx(1, abs=0.3)
 
 
+def test_preview_follows_layers_and_canvas(qtbot, window):
+    dlg = open_composer(qtbot, window)
+    assert "Beats" in dlg.last_composed.legend_labels
+    serial = dlg.renderer.rendered_serial
+    window.project.layers.by_name("Beats").visible = False
+    window.project.layers.by_name("Beats").changed.emit("visibility")
+    wait_preview(qtbot, dlg, serial)
+    assert "Beats" not in dlg.last_composed.legend_labels
+    x0, y0, x1, y1 = dlg.view_extent
+    window.canvas.zoom_to_extent((x0, y0, (x0 + x1) / 2, (y0 + y1) / 2), pad=0)
+    qtbot.waitUntil(lambda: dlg.view_extent[2] - dlg.view_extent[0] < 0.8 * (x1 - x0), timeout=TIMEOUT)
+    dlg.close()
+    window.project.layers.by_name("Beats").changed.emit("visibility")  # nothing calls into the closed dialog
+
+
 def test_logo_and_imperial_scale(qtbot, window, tmp_path, monkeypatch):
     logo = tmp_path / "logo.png"
     mpimg.imsave(logo, np.tile(np.array([[[0.0, 0.8, 0.0]]]), (40, 80, 1)))  # a pure green badge

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu
 
+from hotspot_desktop.gui.export.folders import remember, start_folder
 from hotspot_desktop.gui.export.tables import table_sources
 
 
@@ -113,7 +114,7 @@ class ExportUI(QObject):
         from hotspot_desktop.core.io.writers import slug, write_table_csv
 
         if path is None:
-            folder = self.window.project.path.parent if self.window.project.path else Path.home()
+            folder = start_folder(self.window.project)
             path, _ = QFileDialog.getSaveFileName(self.window, f"Export {label}", str(folder / f"{slug(label)}.csv"),
                                                   "CSV (*.csv)")
             if not path:
@@ -129,5 +130,6 @@ class ExportUI(QObject):
             return None
         finally:
             QGuiApplication.restoreOverrideCursor()
+        remember(path)
         self.window.statusBar().showMessage(f"Wrote {path}", 8000)
         return path

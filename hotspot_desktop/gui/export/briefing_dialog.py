@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from hotspot_desktop.export.briefing import BriefingContent, write_briefing
 from hotspot_desktop.export.page import PAGE_SIZES_MM
+from hotspot_desktop.gui.export.folders import remember, start_folder
 from hotspot_desktop.gui.export.job_status import JobStatus
 from hotspot_desktop.gui.export.jobs import ExportRunner
 from hotspot_desktop.gui.export.patrol_source import latest_patrol_plan
@@ -56,7 +57,7 @@ class BriefingDialog(QDialog):
             self.include_plan.setToolTip(f"{len(self.plan.visits)} visits from the latest patrol plan result.")
         self.public = PublicReleaseBox()
         self.output = QLineEdit(objectName="briefingOutput")
-        folder = self.project.path.parent if self.project.path else Path.home()
+        folder = start_folder(self.project)
         self.output.setText(str(folder / "briefing.pdf"))
         browse = QPushButton("Browse…", objectName="briefingBrowse")
         browse.clicked.connect(self._browse)
@@ -97,7 +98,7 @@ class BriefingDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def _browse(self) -> None:
-        start = self.output.text() or str(Path.home() / "briefing.pdf")
+        start = self.output.text() or str(start_folder(self.project) / "briefing.pdf")
         path, _ = QFileDialog.getSaveFileName(self, "Write briefing", start, "PDF document (*.pdf)")
         if path:
             self.output.setText(path if path.lower().endswith(".pdf") else path + ".pdf")
@@ -128,6 +129,7 @@ class BriefingDialog(QDialog):
     def _on_written(self, content: BriefingContent) -> None:
         self.write_button.setEnabled(True)
         self.content, self.written = content, self._path
+        remember(self._path)
         msg = f"Wrote {self._path} ({len(content.pages)} sections: {', '.join(content.pages)})."
         self.status.show_message(msg)
         self.open_folder.setVisible(True)

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hotspot_desktop.core.io.writers import slug
+from hotspot_desktop.core.model import Layer
 from hotspot_desktop.export.compose import (
     FORMATS,
     MAX_DPI,
@@ -46,6 +48,7 @@ from hotspot_desktop.gui.export.extent import (
     zone_extent,
     zone_names,
 )
+from hotspot_desktop.gui.export.folders import remember, start_folder
 from hotspot_desktop.gui.export.job_status import JobStatus
 from hotspot_desktop.gui.export.jobs import ExportRunner
 from hotspot_desktop.gui.export.page_preview import PagePreview
@@ -78,6 +81,7 @@ class ComposerDialog(QDialog):
         self.last_composed: ComposedMap | None = None
         self.last_image: QImage | None = None
         self.preview_error = ""
+        self._closing = False
 
         self.renderer = PreviewRenderer(self)
         self.renderer.ready.connect(self._on_preview)
@@ -90,6 +94,7 @@ class ComposerDialog(QDialog):
         self._timer.timeout.connect(self.render_preview)
 
         self._build()
+        self._watch()
         self._to_controls(self.template)
         self.preview.set_template(self.template)
         self.resize(1240, 820)
@@ -292,6 +297,44 @@ class ComposerDialog(QDialog):
         self.preview.set_template(self.template)
         self.schedule_preview()
 
+    # ------------------------------------------------------------------ following the map
+    def _watch(self) -> None:
+        """Redraw the preview when layers change or, for 'Current map view', the canvas moves."""
+        layers = self.project.layers
+        for sig in (layers.inserted, layers.removed, layers.moved):
+            sig.connect(self._on_layers)
+        for layer in layers:
+            layer.changed.connect(self._on_layer_changed)
+        canvas = getattr(self.window_, "canvas", None)
+        if canvas is not None and hasattr(canvas, "view_changed"):
+            canvas.view_changed.connect(self._on_view_changed)
+
+    def _unwatch(self) -> None:
+        layers = self.project.layers
+        for sig in (layers.inserted, layers.removed, layers.moved):
+            sig.disconnect(self._on_layers)
+        for layer in layers:
+            layer.changed.disconnect(self._on_layer_changed)
+        canvas = getattr(self.window_, "canvas", None)
+        if canvas is not None and hasattr(canvas, "view_changed"):
+            canvas.view_changed.disconnect(self._on_view_changed)
+
+    def _on_layers(self, _index: int, layer: object = None) -> None:
+        if isinstance(layer, Layer):
+            if layer in list(self.project.layers):
+                layer.changed.connect(self._on_layer_changed)
+            else:
+                layer.changed.disconnect(self._on_layer_changed)
+        self.schedule_preview()
+
+    def _on_layer_changed(self, what: str = "") -> None:
+        self.schedule_preview()
+
+    def _on_view_changed(self, _extent: object) -> None:
+        self.refresh_view_extent()
+        if self.extent_mode.currentData() == "view":
+            self.schedule_preview()
+
     # ------------------------------------------------------------------ extent and public mode
     def refresh_view_extent(self) -> None:
         """Take the canvas's current view as the 'Current map view' extent."""
@@ -345,7 +388,8 @@ class ComposerDialog(QDialog):
             self.toggles["logo"].setChecked(True)
 
     def _browse_output(self) -> None:
-        start = self.output.text() or str(Path.home() / f"{self.template.title or 'map'}.pdf")
+        name = slug(self.template.title or str(self.project.metadata.get("title", "")) or "map")
+        start = self.output.text() or str(start_folder(self.project) / f"{name}.pdf")
         path, chosen = QFileDialog.getSaveFileName(self, "Export map", start, MAP_FILTER)
         if path:
             if Path(path).suffix.lower() not in FORMATS:
@@ -382,6 +426,7 @@ class ComposerDialog(QDialog):
         path = self._output_path
         size = path.stat().st_size / 1024 if path.exists() else 0
         msg = f"Wrote {path} ({size:,.0f} KB)."
+        remember(path)
         self.status.show_message(msg)
         bar = getattr(self.window_, "statusBar", None)
         if bar is not None:
@@ -395,15 +440,21 @@ class ComposerDialog(QDialog):
             self.window_.show_error("Export failed", f"{self._output_path.name} could not be written: {message}",
                                     details)
 
-    def closeEvent(self, event) -> None:
-        # A dialog closed mid-export must not leave a worker writing into a deleted dialog.
+    def _shut_down(self) -> None:
+        # A dialog closed mid-export must not leave a worker writing into a deleted dialog, nor
+        # model signals calling into it.
+        if self._closing:
+            return
+        self._closing = True
+        self._unwatch()
         self.runner.cancel()
         self.runner.wait()
         self.renderer.stop()
+
+    def closeEvent(self, event) -> None:
+        self._shut_down()
         super().closeEvent(event)
 
     def done(self, result: int) -> None:
-        self.runner.cancel()
-        self.runner.wait()
-        self.renderer.stop()
+        self._shut_down()
         super().done(result)

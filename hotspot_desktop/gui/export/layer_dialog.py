@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from hotspot_desktop.core.model import Layer, PointLayer
+from hotspot_desktop.gui.export.folders import remember, start_folder
 from hotspot_desktop.gui.export.job_status import JobStatus
 from hotspot_desktop.gui.export.jobs import ExportRunner
 from hotspot_desktop.gui.export.layer_files import (
@@ -126,7 +127,7 @@ class LayerExportDialog(QDialog):
         elif layer is not None:
             from hotspot_desktop.core.io.writers import slug
 
-            folder = self.project.path.parent if self.project.path else Path.home()
+            folder = start_folder(self.project)
             self.output.setText(str(folder / f"{slug(layer.name)}{ext}"))
         self._update_note()
 
@@ -180,6 +181,7 @@ class LayerExportDialog(QDialog):
     def _on_written(self, path: Path) -> None:
         self.write_button.setEnabled(True)
         self.status.show_message(f"Wrote {path}.")
+        remember(path)
         bar = getattr(self.window_, "statusBar", None)
         if bar is not None:
             bar().showMessage(f"Wrote {path}", 8000)
