@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import traceback
 import weakref
 from collections import deque
@@ -212,7 +213,8 @@ def install(window: Any, registry: Registry | None = None) -> ToolsUI:
     if isinstance(existing, ToolsUI):
         return existing
     reg = registry or load_registry(safe_mode=bool(getattr(window, "safe_mode", False)))
-    ui = ToolsUI(window, reg)
+    # Two analyses at once only when there are cores to spare for the GUI and the numerics.
+    ui = ToolsUI(window, reg, max_concurrent=2 if (os.cpu_count() or 1) >= 4 else 1)
     window.tools_ui = ui
     return ui
 

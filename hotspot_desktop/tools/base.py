@@ -238,6 +238,18 @@ def numeric_columns(layer: Any) -> list[str]:
             and not pd.api.types.is_bool_dtype(frame[c])]
 
 
+def _feature_count(layer: Any) -> int:
+    """Features a tool would see: incidents passing the filter, rows, or finite raster cells."""
+    if hasattr(layer, "mask") and callable(layer.mask):
+        return int(layer.mask().sum())
+    values = getattr(layer, "values", None)
+    if values is not None and hasattr(values, "dtype"):
+        import numpy as np
+
+        return int(np.isfinite(values).sum())
+    return len(layer)
+
+
 def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
     """Check required values, ranges, choices, geometry kinds and that fields exist."""
     msgs: dict[str, list[str]] = {}
@@ -258,6 +270,9 @@ def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
                 add(p.name, f"{p.label} is not a layer")
             elif p.kind == "layer" and p.geometry and geo not in p.geometry:
                 add(p.name, f"{p.label} must be a {' or '.join(p.geometry)} layer, not {geo}")
+            elif p.kind == "layer" and _feature_count(v) == 0:
+                add(p.name, f"{getattr(v, 'name', p.label)} has nothing to analyse"
+                            + (" after its filter" if hasattr(v, "mask") and len(v) else ""))
             elif p.kind == "zones" and geo != "polygon":
                 add(p.name, f"{p.label} must be a polygon zone layer")
             elif p.kind == "zones" and p.roles and hasattr(v, "gdf"):

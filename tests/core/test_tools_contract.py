@@ -168,3 +168,12 @@ def test_snapshot_of_layer_with_nested_attribute_values():
     prep = prepare(Tool("t.v", "V", "T", "1", "h", f"{__name__}:echo", params=(layer_param("v", "V", "polygon"),)),
                    {"v": layer})
     assert prep.stamps["v"].content_hash == layer.content_hash()
+
+
+def test_empty_inputs_are_reported_before_running():
+    pts = _points()
+    pts.filter = PointFilter(date_from=pd.Timestamp("2030-01-01"))
+    msgs = TOOL.validate({**TOOL.defaults(), "points": pts})
+    assert msgs["points"] == ["Incidents has nothing to analyse after its filter"]
+    empty = PointLayer("None", np.zeros(0), np.zeros(0))
+    assert TOOL.validate({**TOOL.defaults(), "points": empty})["points"] == ["None has nothing to analyse"]

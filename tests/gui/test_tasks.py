@@ -125,6 +125,7 @@ def test_result_marked_stale_when_input_changes_mid_run(qtbot, win):
 
 def test_queue_runs_one_at_a_time(qtbot, win):
     w, ui = win
+    ui.runner.max_concurrent = 1  # the default is 2 on machines with 4+ cores
     pts = w.project.layers[0]
     a = ui.run(SLOW, {"points": pts, "seconds": 0.3, "output": "A"})
     b = ui.run(SLOW, {"points": pts, "seconds": 0.1, "output": "B"})
