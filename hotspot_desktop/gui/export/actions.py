@@ -81,7 +81,7 @@ class ExportUI(QObject):
     def open_briefing(self) -> QDialog | None:
         from hotspot_desktop.gui.export.briefing_dialog import BriefingDialog
 
-        if not any(len(p) for p in self.window.project.point_layers()):
+        if not any(len(p) and p.times is not None for p in self.window.project.point_layers()):
             self.window.show_error("No incidents", "A briefing needs an incident layer with dates.")
             return None
         return self._show("briefing", BriefingDialog)
