@@ -13,7 +13,7 @@ from hotspot_desktop.gui import tools_ui
 from hotspot_desktop.tools.base import Tool, ToolResult, layer_param, number_param, output_param
 from hotspot_desktop.tools.execute import STALE_SUFFIX
 from hotspot_desktop.tools.registry import Registry
-from tests.gui.tools_window import ToolsTestWindow, incidents
+from tests.gui.test_tasks_helpers import ToolsTestWindow, incidents
 
 pytestmark = pytest.mark.gui
 

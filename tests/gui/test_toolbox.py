@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, Qt
 from hotspot_desktop.core.model import VectorLayer
 from hotspot_desktop.gui import tools_ui
 from hotspot_desktop.gui.tool_dialog import ToolDialog
-from tests.gui.tools_window import ToolsTestWindow, incidents
+from tests.gui.test_tasks_helpers import ToolsTestWindow, incidents
 
 pytestmark = pytest.mark.gui
 
