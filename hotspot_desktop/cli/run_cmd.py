@@ -226,8 +226,8 @@ def _project(args: argparse.Namespace, reg: Any, cancel: threading.Event) -> lis
         ext = ".asc" if isinstance(first, RasterLayer) else ".gpkg" if first is not None else ".csv"
         for w in done.result.warnings:
             sys.stderr.write(f"warning: {w}\n")
-        runs.append(_summary(done, write_result(done.result, out_dir / f"{i:02d}_{slug(record.label or tool.name)}{ext}",
-                                                project.working_crs)))
+        target = out_dir / f"{i:02d}_{slug(record.label or tool.name)}{ext}"
+        runs.append(_summary(done, write_result(done.result, target, project.working_crs)))
     return runs
 
 

@@ -90,7 +90,8 @@ def test_intervention_with_zone_roles(reg, pts):
     assert list(areas["area"]) == ["target", "catchment", "control"]
     assert areas.loc[0, "before"] + areas.loc[0, "after"] > 500
     assert "measures" in res.tables[1].title and res.notes[0].startswith("In the target area")
-    bad = dict(values, control=ZoneLayer("Z2", gpd.GeoDataFrame({"role": ["target"]}, geometry=[shapely.box(0, 0, 1, 1)])))
+    wrong_role = gpd.GeoDataFrame({"role": ["target"]}, geometry=[shapely.box(0, 0, 1, 1)])
+    bad = dict(values, control=ZoneLayer("Z2", wrong_role))
     assert "no zones with role control" in tool.validate({**tool.defaults(), **bad})["control"][0]
 
 
@@ -179,7 +180,8 @@ def test_near_repeat_risk_area_when_pattern_present(reg):
     t0 = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.uniform(0, 365, n0), unit="D")
     x = np.r_[x0, np.repeat(x0, k) + rng.normal(0, 30, n0 * k)]
     y = np.r_[y0, np.repeat(y0, k) + rng.normal(0, 30, n0 * k)]
-    t = pd.Series(np.r_[t0.values, np.repeat(t0.values, k) + pd.to_timedelta(rng.uniform(0, 5, n0 * k), unit="D").values])
+    lag = pd.to_timedelta(rng.uniform(0, 5, n0 * k), unit="D").values
+    t = pd.Series(np.r_[t0.values, np.repeat(t0.values, k) + lag])
     pts = PointLayer("Burglaries", x, y, pd.DataFrame({"time": t}))
     res = run_now(reg.get("pattern.near_repeat"), {"points": pts, "distance_band": 50.0, "time_band": 3.0,
                                                    "simulations": 19}).result

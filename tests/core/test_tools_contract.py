@@ -24,8 +24,8 @@ def _points(n: int = 200) -> PointLayer:
 
 
 def _polygons() -> VectorLayer:
-    return VectorLayer("Beats", gpd.GeoDataFrame({"name": ["a", "b"], "count": [1, 2]},
-                                                 geometry=[shapely.box(0, 0, 500, 1000), shapely.box(500, 0, 1000, 1000)]))
+    boxes = [shapely.box(0, 0, 500, 1000), shapely.box(500, 0, 1000, 1000)]
+    return VectorLayer("Beats", gpd.GeoDataFrame({"name": ["a", "b"], "count": [1, 2]}, geometry=boxes))
 
 
 def echo(inputs: dict, ctx: RunContext) -> ToolResult:

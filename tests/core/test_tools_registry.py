@@ -41,7 +41,8 @@ def test_declarations_do_not_import_their_implementations():
     import sys
 
     code = ("import sys; from hotspot_desktop.tools.registry import load_registry; load_registry(); "
-            "print('hotspot_desktop.core.analysis.kde' in sys.modules, 'hotspot_desktop.tools.builtin.hotspots' in sys.modules)")
+            "print('hotspot_desktop.core.analysis.kde' in sys.modules, "
+            "'hotspot_desktop.tools.builtin.hotspots' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 

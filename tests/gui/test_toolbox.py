@@ -151,7 +151,8 @@ def test_every_tool_dialog_opens_and_round_trips_defaults(qtbot, win):
     w.add_layer(RasterLayer("Surface", np.ones((3, 3)), 439_000, 4_639_000, 100))
     w.add_layer(ZoneLayer("Zones", gpd.GeoDataFrame(
         {"name": ["t", "c"], "role": ["target", "control"]},
-        geometry=[shapely.box(439_800, 4_639_800, 440_200, 4_640_200), shapely.box(441_500, 4_641_500, 442_000, 4_642_000)])))
+        geometry=[shapely.box(439_800, 4_639_800, 440_200, 4_640_200),
+                  shapely.box(441_500, 4_641_500, 442_000, 4_642_000)])))
     for tool_id, tool in ui.registry.tools.items():
         dialog = ui.open_tool(tool_id)
         values = dialog.values()

@@ -40,7 +40,8 @@ def _period(rng: tuple, label: str) -> Any:
 def _measure_rows(res: Any) -> pd.DataFrame:
     rows = [(res.wdq.name, res.wdq.value, res.wdq.interpretation),
             (res.tne.name, res.tne.value, res.tne.interpretation),
-            ("WDD total (incidents)", res.wdd.total, f"SE {res.wdd.total_se:.2f}, z {res.wdd.z:.2f}, p {res.wdd.p:.3f}"),
+            ("WDD total (incidents)", res.wdd.total,
+             f"SE {res.wdd.total_se:.2f}, z {res.wdd.z:.2f}, p {res.wdd.p:.3f}"),
             ("WDD local (target)", res.wdd.local, f"SE {res.wdd.local_se:.2f}"),
             ("WDD displacement (catchment)", res.wdd.displacement, f"SE {res.wdd.displacement_se:.2f}")]
     for label, rr in (("RIRR target vs control", res.rirr_target),

@@ -217,7 +217,8 @@ def concentration(inputs: dict, ctx: RunContext) -> ToolResult:
         "measure": ["places (cells)", "incidents", "Gini", "generalised Gini", "places holding 50% of incidents",
                     "incidents in top 5% of places", f"incidents in top {inputs['top_percent']:g}% of places"],
         "value": [curve.n_places, int(curve.n_incidents), round(curve.gini, 4), round(curve.generalized_gini, 4),
-                  f"{curve.places_for_share(0.5):.1%}", f"{curve.share_in_top(0.05):.1%}", f"{curve.share_in_top(top):.1%}"]})
+                  f"{curve.places_for_share(0.5):.1%}", f"{curve.share_in_top(0.05):.1%}",
+                  f"{curve.share_in_top(top):.1%}"]})
     formulas = pd.DataFrame({"measure": list(curve.formulas), "formula": list(curve.formulas.values())})
     return ToolResult(layers=[layer], tables=[TableResult(f"{name}: concentration", table, name="concentration"),
                                               TableResult("Concentration formulas", formulas, name="formulas")],
@@ -250,5 +251,5 @@ def surface_zones(inputs: dict, ctx: RunContext) -> ToolResult:
     dropped = len(gdf) - len(keep)
     if dropped:
         notes.append(f"{dropped} zone(s) of fewer than {int(inputs['min_cells'])} cells left out")
-    return ToolResult(layers=[layer], tables=[TableResult(f"{name}: zones", pd.DataFrame(keep.drop(columns="geometry")))],
-                      notes=notes)
+    table = TableResult(f"{name}: zones", pd.DataFrame(keep.drop(columns="geometry")))
+    return ToolResult(layers=[layer], tables=[table], notes=notes)
