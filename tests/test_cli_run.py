@@ -191,3 +191,19 @@ def test_run_json_summary_has_provenance(data, tmp_path, capsys):
     assert summary["written"][0] == str(out) and run["tool"] == "hotspot.grid_counts" and not run["stale"]
     assert run["provenance"]["parameters"]["cell_size"] == 300.0
     assert run["provenance"]["inputs"]["points"]["name"] == "incidents"
+
+
+def test_intervention_from_cli_with_zone_roles_and_periods(data, tmp_path):
+    zones = gpd.GeoDataFrame({"name": ["t", "c"], "role": ["target", "control"]},
+                             geometry=[shapely.box(-87.635, 41.875, -87.625, 41.885),
+                                       shapely.box(-87.60, 41.91, -87.59, 41.92)], crs=4326)
+    zones.to_file(tmp_path / "zones.geojson", driver="GeoJSON")
+    out = tmp_path / "areas.gpkg"
+    z = str(tmp_path / "zones.geojson")
+    assert main(["run", "evaluation.intervention", "--points", str(data["points"]), "--target", z, "--control", z,
+                 "--before=2024-01-01..2024-06-30", "--after", "2024-07-01..2024-12-31", "--out", str(out),
+                 "--quiet"]) == 0
+    areas = gpd.read_file(out)
+    assert list(areas["area"]) == ["target", "catchment", "control"] and areas["before"].iloc[0] > 0
+    measures = pd.read_csv(tmp_path / "areas_intervention_areas_measures.csv")
+    assert "WDQ" in set(measures["measure"])
