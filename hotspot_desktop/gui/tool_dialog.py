@@ -181,7 +181,10 @@ class ToolDialog(QDialog):
             h.addWidget(b)
             host.edits = (a, b)  # type: ignore[attr-defined]
             return host
-        return QLineEdit(self)
+        edit = QLineEdit(self)
+        if p.kind == "text" and p.help:
+            edit.setPlaceholderText(p.help)
+        return edit
 
     def _refill_fields(self, p: Param, keep: str | None = None) -> None:
         box: QComboBox = self.editors[p.name]  # type: ignore[assignment]
@@ -233,6 +236,7 @@ class ToolDialog(QDialog):
                 edit.setText("" if val in (None, "") else str(pd.Timestamp(val).date()))
         else:
             w.setText("" if v is None else str(v))  # type: ignore[attr-defined]
+            w.setCursorPosition(0)  # type: ignore[attr-defined]  # show the start of long values
 
     def set_values(self, values: dict[str, Any]) -> None:
         """Put ``values`` into the editors (layers as Layer objects)."""
