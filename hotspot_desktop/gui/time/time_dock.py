@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -104,7 +105,12 @@ class TimeDock(QDockWidget):
         self.trend = TrendView()
         self.tabs.addTab(self.trend, "Trend")
         layout.addWidget(self.tabs, 1)
-        self.setWidget(body)
+        # Scrolls rather than forcing its minimum height on a right column already full of docks.
+        area = QScrollArea(self)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(body)
+        self.setWidget(area)
         self.visibilityChanged.connect(lambda visible: self._pending.start() if visible else None)
         self.set_project(project)
 

@@ -21,6 +21,7 @@ EMERGING_TOOL = "hotspot.emerging"
 
 
 KNOX_HEIGHT = 380  # px: the table's seven rows, legend and buttons
+TIME_HEIGHT = 520  # px: source and aoristic rows, the heat map and three peak sentences
 WHY_HEIGHT = 460  # px: heading, z-series chart and the explanation
 FLOAT_WIDTH = 560  # px: a floated Why/Knox dock
 
@@ -144,6 +145,7 @@ class TimeUI(QObject):
 
     def show_time_dock(self) -> TimeDock:
         self._show(self.time_dock)
+        self._grow(self.time_dock, TIME_HEIGHT)
         self.time_dock.flush()
         return self.time_dock
 
