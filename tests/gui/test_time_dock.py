@@ -252,3 +252,15 @@ def test_dragging_a_handle_previews_and_applies_on_release(bar, qtbot):
     assert layer.filter.date_from is None  # not applied while dragging
     b.start_slider.setSliderDown(False)
     assert layer.filter.date_from == day0 + pd.Timedelta(days=30)
+
+
+def test_save_heat_map_image(setup, qtbot, tmp_path, monkeypatch):
+    from matplotlib.image import imread
+    from PySide6.QtWidgets import QFileDialog
+
+    _layer, _canvas, dock = setup
+    target = tmp_path / "heat.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PNG (*.png)"))
+    QTest.mouseClick(dock.save_heatmap_button, Qt.MouseButton.LeftButton)
+    img = imread(target)
+    assert img.shape[1] >= 600 and (img[..., :3].std(axis=(0, 1)) > 0.01).all()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -101,6 +102,11 @@ class TimeDock(QDockWidget):
         self.peaks.setWordWrap(True)
         self.peaks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         heat_layout.addWidget(self.peaks)
+        self.save_heatmap_button = QPushButton("Save image…")
+        self.save_heatmap_button.setObjectName("timeSaveHeatMap")
+        self.save_heatmap_button.setToolTip("The heat map and its busiest windows as PNG, PDF or SVG")
+        self.save_heatmap_button.clicked.connect(self._save_heatmap)
+        heat_layout.addWidget(self.save_heatmap_button, 0, Qt.AlignmentFlag.AlignRight)
         self.tabs.addTab(heat_tab, "Hour × day")
         self.trend = TrendView()
         self.tabs.addTab(self.trend, "Trend")
@@ -258,6 +264,19 @@ class TimeDock(QDockWidget):
             self.title.setText(f"<b>{layer.name}</b> — {source.label}; {base.describe()}")
         chosen = filter_cells(f.hours, f.weekdays) if (f.hours is not None or f.weekdays is not None) else set()
         self.heatmap.set_chosen(chosen)
+
+    def _save_heatmap(self) -> None:
+        if self.layer is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save heat map", "hour_by_day.png",
+                                              "PNG (*.png);;PDF (*.pdf);;SVG (*.svg)")
+        if path:
+            from hotspot_desktop.export.charts import heatmap_figure, save_figure
+
+            source = self.current_source() or Source("layer", "the whole layer")
+            title = f"{self.layer.name}: {source.label}; {without_clock(self.layer.filter).describe()}"
+            save_figure(heatmap_figure(self.heatmap.table, title=title, unit=self.heatmap.unit,
+                                       what=offence_noun(self.layer.filter.offences)), path)
 
     def _others_version(self) -> tuple:
         """Data versions and selections of the zone / polygon layers a source may read."""
