@@ -793,6 +793,9 @@ class MainWindow(QMainWindow):
 
             dock = AttributeTableDock(layer, self.canvas, self)
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            others = [d for d in self.attribute_tables.values() if d.isVisible()]
+            if others:  # tables share one strip of the window as tabs
+                self.tabifyDockWidget(others[-1], dock)
             self.attribute_tables[layer.id] = dock
         dock.show()
         dock.raise_()

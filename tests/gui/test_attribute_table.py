@@ -112,3 +112,12 @@ def test_model_sort_puts_missing_last():
     m = AttributeTableModel(frame)
     m.sort(0, Qt.SortOrder.AscendingOrder)
     assert [m.index(r, 0).data() for r in range(4)] == ["1", "2", "3", ""]
+
+
+def test_tables_of_two_layers_are_tabbed(window):
+    second = point_layer("second", 8)
+    window.add_layer(second)
+    first_dock = window.show_attribute_table(window.project.layers[0])
+    second_dock = window.show_attribute_table(second)
+    assert second_dock in window.tabifiedDockWidgets(first_dock)
+    assert window.show_attribute_table(second) is second_dock  # reopening reuses the table
