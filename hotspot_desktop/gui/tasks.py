@@ -1,8 +1,11 @@
-"""Background task runner: tools compute on a QThreadPool, never on the GUI thread.
+"""Background task runner: tools compute on worker threads, never on the GUI thread.
 
 A :class:`Task` wraps a :class:`~hotspot_desktop.tools.execute.PreparedRun` whose inputs were
-frozen on the GUI thread. A QRunnable computes it and reports through a signals QObject
-(superqt's worker pattern); Qt queues those signals back to the GUI thread. Cancel flips a
+frozen on the GUI thread. A worker computes it on a Python ``threading.Thread`` and reports
+through a signals QObject (superqt's worker pattern); Qt queues those signals back to the GUI
+thread. Python threads rather than QThreadPool threads: pyproj >= 3.7 keeps its PROJ context in
+thread-local storage that crashes in threads Python did not create (pyproj issue #1509), and
+tools reproject. Cancel flips a
 ``threading.Event`` that the tool's ``ctx.cancelled()`` reads at every core checkpoint, so a
 long run stops within a chunk. Tasks beyond ``max_concurrent`` wait in a queue. A task that is
 cancelled or fails emits no result, so nothing half-made reaches the project.
@@ -17,7 +20,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Literal
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from hotspot_desktop.core.io.report import Cancelled
 from hotspot_desktop.tools.base import RunContext, ToolResult
@@ -71,12 +74,10 @@ class _Signals(QObject):
     cancelled = Signal(int)
 
 
-class _Worker(QRunnable):
+class _Worker:
     """Computes one task off the GUI thread and reports through ``_Signals``."""
 
     def __init__(self, task: Task, signals: _Signals) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self.task = task
         self.signals = signals
         self._last_emit = 0.0
@@ -110,7 +111,7 @@ class _Worker(QRunnable):
 
 
 class TaskRunner(QObject):
-    """Queue + thread pool for tool runs. Connect to ``finished``/``failed`` to use results."""
+    """Queue + worker threads for tool runs. Connect to ``finished``/``failed`` to use results."""
 
     added = Signal(object)  # Task
     changed = Signal(object)  # Task (state or progress)
@@ -121,8 +122,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, max_concurrent: int = 1) -> None:
         super().__init__(parent)
         self.max_concurrent = max(1, int(max_concurrent))
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(self.max_concurrent)
+        self._threads: dict[int, threading.Thread] = {}
         self.tasks: dict[int, Task] = {}
         self._queue: list[Task] = []
         self._signals = _Signals(self)
@@ -171,7 +171,8 @@ class TaskRunner(QObject):
         """Process events until every task has ended (True) or ``timeout`` seconds pass (False)."""
         deadline = time.monotonic() + timeout
         while self.has_running() and time.monotonic() < deadline:
-            self.pool.waitForDone(10)
+            for thread in list(self._threads.values()):
+                thread.join(0.01)
             QCoreApplication.processEvents()
         return not self.has_running()
 
@@ -181,14 +182,17 @@ class TaskRunner(QObject):
             task = self._queue.pop(0)
             task.state, task.stage, task.started = "running", "starting", time.monotonic()
             self.changed.emit(task)
-            self.pool.start(_Worker(task, self._signals))
+            worker = _Worker(task, self._signals)
+            thread = threading.Thread(target=worker.run, name=f"task-{task.id}", daemon=True)
+            self._threads[task.id] = thread
+            thread.start()
 
     def _end(self, task: Task, state: TaskState, stage: str) -> None:
         task.state, task.stage, task.ended = state, stage, time.monotonic()
         self.changed.emit(task)
 
-    @staticmethod
-    def _release(task: Task) -> None:
+    def _release(self, task: Task) -> None:
+        self._threads.pop(task.id, None)
         # An ended task must not pin its input snapshot (a copy of a million incidents) for as
         # long as the task panel lists it; handlers have had the result by now.
         task.prepared.inputs = {}
