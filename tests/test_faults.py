@@ -146,6 +146,14 @@ def test_whole_sample_workflow_makes_no_network_connection(no_network, tmp_path,
 
     window = MainWindow()
     qtbot.addWidget(window)
+    try:
+        _workflow(window, qtbot, tmp_path, AddZone, write_briefing, export_map, MapTemplate)
+    finally:
+        window.project.modified = False  # never leave a modal "save changes?" prompt at teardown
+    assert no_network == []
+
+
+def _workflow(window, qtbot, tmp_path, AddZone, write_briefing, export_map, MapTemplate) -> None:
     assert window.open_project(SAMPLE)
     qtbot.waitUntil(lambda: not window.is_busy(), timeout=60_000)
     points = sorted(window.project.point_layers(), key=len, reverse=True)[0]
@@ -161,5 +169,3 @@ def test_whole_sample_workflow_makes_no_network_connection(no_network, tmp_path,
     export_map(window.project, tmp_path / "map.pdf", MapTemplate(dpi=96))
     write_briefing(window.project, tmp_path / "brief.pdf")
     window.save_project(tmp_path / "saved.hsproj")
-    window.project.modified = False
-    assert no_network == []

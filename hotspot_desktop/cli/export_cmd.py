@@ -137,10 +137,9 @@ def _export_table(project, args, out: Path) -> None:
     from hotspot_desktop.core.io.writers import write_table_csv
     from hotspot_desktop.export.briefing import current_period, top_hotspots
 
-    pts = [p for p in project.point_layers() if len(p)]
-    if not pts:
+    layer = project.incident_layer()
+    if layer is None:
         raise ValueError("the project has no incident layer")
-    layer = pts[0]
     if args.table == "hotspots":
         frame = top_hotspots(project, layer, current_period(layer))
     else:

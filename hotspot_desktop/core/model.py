@@ -577,6 +577,18 @@ class Project:
     def point_layers(self) -> list[PointLayer]:
         return self.layers.of_kind("points")  # type: ignore[return-value]
 
+    def incident_layer(self) -> PointLayer | None:
+        """The incidents analyses and briefings default to: the active point layer, else the
+        largest point layer with dates, else the largest point layer. Land-use or
+        service-request points are point layers too, so "the first point layer" is not enough."""
+        active = self.layers.active
+        if isinstance(active, PointLayer) and len(active):
+            return active
+        points = [p for p in self.point_layers() if len(p)]
+        dated = [p for p in points if p.times is not None]
+        pool = dated or points
+        return max(pool, key=len) if pool else None
+
     def full_extent(self) -> tuple[float, float, float, float] | None:
         exts = [lyr.extent() for lyr in self.layers if len(lyr)]
         if not exts:

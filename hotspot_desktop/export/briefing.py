@@ -44,8 +44,9 @@ class BriefingContent:
 
 
 def _incidents(project: Project) -> PointLayer | None:
-    pts = [p for p in project.point_layers() if p.visible and len(p)]
-    return pts[0] if pts else None
+    """The incident layer to brief on (:meth:`Project.incident_layer`), when it has dates."""
+    layer = project.incident_layer()
+    return layer if layer is not None and layer.times is not None else None
 
 
 def current_period(layer: PointLayer, days: int = 90) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -811,8 +811,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._filter_dock)
         layer = layer or self.project.layers.active
         if layer is None or layer.kind != "points":
-            points = self.project.point_layers()
-            layer = points[-1] if points else None
+            layer = self.project.incident_layer()
         self._filter_dock.widget().set_layer(layer)
         self._filter_dock.show()
         self._filter_dock.raise_()

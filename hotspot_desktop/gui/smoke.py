@@ -66,8 +66,8 @@ def run_smoke(app, window, project_path: Path | None, out_dir: Path | None = Non
             return
         try:
             if state["step"] == "open":
-                # The incidents: the biggest point layer (land-use points are point layers too).
-                points = sorted(window.project.point_layers(), key=len, reverse=True)
+                incidents = window.project.incident_layer()
+                points = [incidents] if incidents is not None else []
                 if not points:
                     fail("the sample project has no incident layer")
                     return

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import LineString, Point, Polygon, box
+from shapely.geometry import LineString, Polygon, box
 
 from hotspot_desktop.core.model import ZoneLayer
 from hotspot_desktop.core.zones.commands import AddZone, DeleteZone, SetAttributes, SetGeometry

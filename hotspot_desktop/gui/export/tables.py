@@ -36,10 +36,10 @@ def top_hotspots_table(project: Project) -> pd.DataFrame:
 
 
 def _incidents(project: Project):
-    pts = [p for p in project.point_layers() if len(p)]
-    if not pts:
+    layer = project.incident_layer()
+    if layer is None:
         raise ValueError("the project has no incident layer")
-    return pts[0]
+    return layer
 
 
 def table_sources(window: Any) -> list[tuple[str, Callable[[], pd.DataFrame]]]:

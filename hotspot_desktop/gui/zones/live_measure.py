@@ -15,12 +15,8 @@ from hotspot_desktop.core.zones.measures import LiveMeasurer
 
 
 def measure_points(project: Project) -> PointLayer | None:
-    """The point layer zones are measured against: the active one, else the top one."""
-    active = project.layers.active
-    if isinstance(active, PointLayer):
-        return active
-    points = project.point_layers()
-    return points[-1] if points else None
+    """The point layer zones are measured against (:meth:`Project.incident_layer`)."""
+    return project.incident_layer()
 
 
 # The last study area computed, by the polygon layers (and incidents) it came from: a union of
