@@ -50,8 +50,11 @@ def kernel_density(inputs: dict, ctx: RunContext) -> ToolResult:
               cell_size=_auto(inputs["cell_size"]), output=inputs["output_units"], mode=inputs["mode"],
               study_area=_study_area(inputs), progress=ctx.sub(0.0, 0.95), cancelled=ctx.cancelled)
     ctx.checkpoint(0.97, "styling")
+    # The faint outer tails of the kernels (and FFT round-off) would tint the whole map: values
+    # under 2% of the peak are transparent, as in QGIS's heat map renderer.
+    peak = float(np.nanmax(res.values)) if np.isfinite(res.values).any() else 0.0
     layer = _raster(inputs["output"] or "Kernel density", res.values, res.grid, pts,
-                    RasterSettings(ramp=SEQUENTIAL_RAMP, vmin=0.0, transparent_below=0.0, units=res.units))
+                    RasterSettings(ramp=SEQUENTIAL_RAMP, vmin=0.0, transparent_below=0.02 * peak, units=res.units))
     notes = list(res.rules)
     if res.mode_used == "fast":
         notes.insert(0, "fast KDE mode (binned FFT)")
@@ -124,10 +127,13 @@ def gi_star_grid(inputs: dict, ctx: RunContext) -> ToolResult:
                   cancelled=ctx.cancelled)
     name = inputs["output"] or "Gi* hot spots"
     zmax = float(np.nanmax(np.abs(res.z))) if np.isfinite(res.z).any() else 1.0
-    layer = _raster(name, res.z, counts.grid, pts,
+    # Drawn: z of the significant cells only (the class says significant, with FDR when asked);
+    # the rest is transparent so the map underneath stays readable. All z-scores are in band "z".
+    shown = np.where(res.classes != 0, res.z, np.nan)
+    layer = _raster(name, shown, counts.grid, pts,
                     RasterSettings(ramp=DIVERGING_RAMP, vmin=-max(zmax, 1.96), vmax=max(zmax, 1.96),
-                                   symmetric=True, units="Gi* z-score"))
-    layer.bands = {"p": res.p, "p_fdr": res.p_fdr, "class": res.classes.astype(np.float64),
+                                   symmetric=True, units="Gi* z-score (significant cells)"))
+    layer.bands = {"z": res.z, "p": res.p, "p_fdr": res.p_fdr, "class": res.classes.astype(np.float64),
                    "count": np.where(counts.mask, counts.counts, np.nan)}
     if res.p_sim is not None:
         layer.bands["p_sim"] = res.p_sim
