@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -11,7 +11,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Rectangle
 
 from hotspot_desktop.core.crs import LENGTH_UNITS
-from hotspot_desktop.core.model import Layer, VectorLayer
+from hotspot_desktop.core.model import Layer, RasterLayer, VectorLayer
+from hotspot_desktop.core.render_math import raster_limits
 from hotspot_desktop.core.styles import LegendEntry, legend_entries
 from hotspot_desktop.core.symbology import coloured_by_role, zone_legend_roles
 
@@ -97,7 +98,12 @@ def layer_legend(layer: Layer) -> list[LegendEntry]:
         return [LegendEntry("title", layer.name)] + [LegendEntry("patch", role, color + "55", color)
                                                        for role, color in zone_legend_roles(layer)]
     kind = layer.geometry_kind if layer.geometry_kind in ("point", "line", "polygon", "raster") else "raster"
-    return legend_entries(layer.style, kind, layer.name)
+    entries = legend_entries(layer.style, kind, layer.name)
+    if isinstance(layer, RasterLayer):
+        # Ramps whose limits come from the data: print the limits actually used.
+        lo, hi = raster_limits(layer.values, layer.style.raster)
+        entries = [replace(e, vmin=lo, vmax=hi) if e.kind == "ramp" else e for e in entries]
+    return entries
 
 
 def draw_legend(ax: Axes, layers: list[Layer], title: str = "Legend") -> list[str]:

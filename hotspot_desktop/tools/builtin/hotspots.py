@@ -126,13 +126,13 @@ def gi_star_grid(inputs: dict, ctx: RunContext) -> ToolResult:
                   permutations=int(inputs["permutations"]), seed=ctx.seed, progress=ctx.sub(0.2, 0.95),
                   cancelled=ctx.cancelled)
     name = inputs["output"] or "Gi* hot spots"
-    zmax = float(np.nanmax(np.abs(res.z))) if np.isfinite(res.z).any() else 1.0
-    # Drawn: z of the significant cells only (the class says significant, with FDR when asked);
-    # the rest is transparent so the map underneath stays readable. All z-scores are in band "z".
-    shown = np.where(res.classes != 0, res.z, np.nan)
+    # Drawn: the confidence class of the significant cells (±3 = 99%, ±2 = 95%, ±1 = 90%, with
+    # FDR when asked), as ArcGIS shows Gi*; the rest is transparent so the map underneath stays
+    # readable. The z-scores themselves are in band "z".
+    shown = np.where(res.classes != 0, res.classes.astype(np.float64), np.nan)
     layer = _raster(name, shown, counts.grid, pts,
-                    RasterSettings(ramp=DIVERGING_RAMP, vmin=-max(zmax, 1.96), vmax=max(zmax, 1.96),
-                                   symmetric=True, units="Gi* z-score (significant cells)"))
+                    RasterSettings(ramp=DIVERGING_RAMP, vmin=-3.0, vmax=3.0, symmetric=True,
+                                   units="Gi* class: ±3 99%, ±2 95%, ±1 90%"))
     layer.bands = {"z": res.z, "p": res.p, "p_fdr": res.p_fdr, "class": res.classes.astype(np.float64),
                    "count": np.where(counts.mask, counts.counts, np.nan)}
     if res.p_sim is not None:
