@@ -37,6 +37,7 @@ from hotspot_desktop.core.io.csv_detect import (
 from hotspot_desktop.core.io.csv_read import read_table
 from hotspot_desktop.core.io.csv_schema import CsvSchema, DateSpec
 from hotspot_desktop.core.io.csv_sniff import DELIMITER_NAMES, sniff
+from hotspot_desktop.core.io.memory_budget import check_csv_budget
 from hotspot_desktop.core.io.report import LoadError, LoadReport
 from hotspot_desktop.core.model import PointLayer, SourceRef
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
@@ -72,6 +73,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         schema = schema.with_changes(crs=CRS.from_user_input(crs), crs_source="user")
     _check_schema(path, schema, report)
 
+    check_csv_budget(path)  # refuse up front rather than run out of memory half-way
     encoding = schema.encoding
     schema = schema.with_changes()  # read_table may correct the encoding of this copy
     table, invalid = read_table(path, schema, progress, cancelled, span=(0.02, 0.5))
