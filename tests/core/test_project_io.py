@@ -174,6 +174,7 @@ def test_failed_save_leaves_previous_project_loadable(tmp_path, monkeypatch, fai
     save_project(project, path)
     before = path.read_bytes()
     project.metadata["title"] = "changed"
+    project.zones.gdf.loc[0, "name"] = "renamed"  # new data, so a new data GeoPackage is written
     real_replace = os.replace
     calls = []
 

@@ -31,8 +31,11 @@ def test_project_opens_with_the_layers_in_draw_order(built):
     assert warnings == []
     assert project.working_crs.to_epsg() == 32616
     ids = [layer.id for layer in project.layers]
-    assert ids == ["streets", "water", "census", "beats", "districts", "land_use", "incidents", "zones"]
+    assert ids == ["streets", "water", "census", "beats", "districts", "land_use", "incidents", "kde", "zones"]
     by_id = {layer.id: layer for layer in project.layers}
+    # the saved analysis: a KDE result with its provenance and a re-runnable analysis record
+    assert by_id["kde"].provenance.tool_id == "hotspot.kde" and by_id["kde"].provenance.parameters["bandwidth"] == 300
+    assert [a.tool_id for a in project.analyses] == ["hotspot.kde"] and project.analyses[0].output_layer_ids == ["kde"]
     assert not by_id["census"].visible and by_id["streets"].visible
     assert by_id["beats"].style.label_field == "name"
     incidents = by_id["incidents"]

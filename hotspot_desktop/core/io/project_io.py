@@ -16,7 +16,7 @@ import dataclasses
 import datetime as _dt
 import json
 import re
-import uuid
+import hashlib
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Callable
@@ -71,9 +71,6 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
     path = Path(path).absolute()
     folder = path.parent
     base_gpkg, raster_dir = data_paths(path)
-    # Each save writes a new data GeoPackage; the manifest's rename is the commit point, so a save
-    # killed at any moment leaves the previous manifest pointing at its own, untouched data file.
-    gpkg_path = base_gpkg.with_name(f"{base_gpkg.name[:-len('.gpkg')]}-{uuid.uuid4().hex[:10]}.gpkg")
     crs = project.working_crs
     entries: list[dict[str, Any]] = []
     frames: dict[str, Any] = {}
@@ -89,21 +86,28 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
             rasters[entry["storage"]["file"]] = layer
         else:
             table = f"layer_{layer.id}"
-            entry["storage"] = {"kind": "gpkg", "table": table, "file": gpkg_path.name}
+            entry["storage"] = {"kind": "gpkg", "table": table}
             frames[table] = pdata.layer_frame(layer, crs)
         entries.append(entry)
 
     stored = {table: pdata.storable(gdf) for table, gdf in frames.items()}
+    # The data GeoPackage is named after its content: a save never overwrites the file the
+    # current manifest uses with different data, so the manifest's rename is the commit point
+    # and a save killed at any moment leaves the previous project whole. Same data, same name.
+    gpkg_path = base_gpkg.with_name(f"{base_gpkg.name[:-len('.gpkg')]}-{_content_token(stored)}.gpkg")
+    reused = gpkg_path.exists()
     for entry in entries:
         if entry["storage"]["kind"] == "gpkg":
             entry["storage"]["columns"] = stored[entry["storage"]["table"]][1]
+            entry["storage"]["file"] = gpkg_path.name
     # serialise before touching any file, so a value JSON cannot hold fails the save cleanly
     text = json.dumps(_manifest(project, entries), indent=1, ensure_ascii=False,
                       default=_json_default).encode("utf-8")
     try:
-        _write_data_and_manifest(path, text, gpkg_path, stored, rasters, raster_dir, progress)
+        _write_data_and_manifest(path, text, gpkg_path if not reused else None, stored, rasters, raster_dir, progress)
     except BaseException:
-        gpkg_path.unlink(missing_ok=True)  # an uncommitted data file is never referenced: drop it
+        if not reused:
+            gpkg_path.unlink(missing_ok=True)  # an uncommitted data file is never referenced: drop it
         raise
     project.path = path
     project.modified = False
@@ -111,10 +115,24 @@ def save_project(project: Project, path: str | Path, *, progress: ProgressFn | N
     checkpoint(progress, None, 1.0, "saved")
 
 
-def _write_data_and_manifest(path: Path, text: bytes, gpkg_path: Path, stored: dict, rasters: dict,
+def _content_token(stored: dict) -> str:
+    """10 hex digits of a hash of the tables to store (names, geometries and attributes)."""
+    h = hashlib.sha256()
+    for table in sorted(stored):
+        gdf = stored[table][0]
+        h.update(table.encode())
+        h.update(json.dumps(list(map(str, gdf.columns))).encode())
+        h.update(b"".join(gdf.geometry.to_wkb(hex=False).fillna(b"")) if len(gdf) else b"")
+        attrs = gdf.drop(columns=gdf.geometry.name)
+        if len(attrs.columns) and len(attrs):
+            h.update(pd.util.hash_pandas_object(attrs.astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()[:10]
+
+
+def _write_data_and_manifest(path: Path, text: bytes, gpkg_path: Path | None, stored: dict, rasters: dict,
                              raster_dir: Path, progress: ProgressFn | None) -> None:
     base_gpkg = data_paths(path)[0]
-    if stored:
+    if stored and gpkg_path is not None:
         pdata.write_data_gpkg(gpkg_path, {table: gdf for table, (gdf, _) in stored.items()})
     if rasters:
         raster_dir.mkdir(exist_ok=True)
