@@ -33,6 +33,7 @@ class LayerPanel(QDockWidget):
     filter_requested = Signal(object)
     zoom_requested = Signal(object)
     remove_requested = Signal(object)
+    rerun_requested = Signal(object)  # a result layer: reopen its tool pre-filled from provenance
 
     def __init__(self, layers: LayerList, parent: QWidget | None = None) -> None:
         super().__init__("Layers", parent)
@@ -148,8 +149,16 @@ class LayerPanel(QDockWidget):
         idx = self.view.indexAt(pos)
         if not idx.isValid() or self.model is None:
             return
+        self.context_menu(idx).popup(self.view.viewport().mapToGlobal(pos))
+
+    def context_menu(self, idx: QModelIndex) -> QMenu:
+        """The right-click menu of the layer at ``idx``."""
         layer = self.model.layer_at(idx.row())
         menu = QMenu(self)
+        if layer.provenance is not None:
+            rerun = menu.addAction("Re-run with changed parameters…", lambda: self.rerun_requested.emit(layer))
+            rerun.setObjectName("rerunAction")
+            menu.addSeparator()
         menu.addAction("Zoom to layer", lambda: self.zoom_requested.emit(layer))
         menu.addAction("Properties…", lambda: self.properties_requested.emit(layer))
         if hasattr(layer, "attributes") or hasattr(layer, "gdf"):
@@ -159,7 +168,7 @@ class LayerPanel(QDockWidget):
         menu.addAction("Rename", lambda: self.view.edit(idx))
         menu.addSeparator()
         menu.addAction("Remove", lambda: self.remove_requested.emit(layer))
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        return menu
 
     # --- sync --------------------------------------------------------------------------------
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

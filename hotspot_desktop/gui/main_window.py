@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
         lp.filter_requested.connect(self.show_filter)
         lp.zoom_requested.connect(lambda layer: self.canvas.zoom_to_layer(layer))
         lp.remove_requested.connect(self.remove_layer)
+        lp.rerun_requested.connect(self._rerun_layer)
 
     def _connect_canvas(self) -> None:
         c = self.canvas
@@ -362,6 +363,12 @@ class MainWindow(QMainWindow):
             print(f"{title}: {message}", file=sys.stderr)
             return
         errors.show_error(self, title, message, details)
+
+    def _rerun_layer(self, layer: Layer) -> None:
+        """Reopen the tool that made ``layer`` with its parameters (layer context menu)."""
+        tools = getattr(self, "tools_ui", None)
+        if tools is not None:
+            tools.rerun(layer)
 
     def add_layer(self, layer: Layer, report: Any = None) -> None:
         """Append ``layer`` on top and show ``report`` (a LoadReport) if given."""
