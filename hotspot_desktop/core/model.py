@@ -291,7 +291,12 @@ class PointLayer(Layer):
         cached = self.__dict__.get("_mask")
         if cached is not None and len(cached) == len(self):
             return cached
-        f = self._filter
+        keep = self.mask_for(self._filter)
+        self.__dict__["_mask"] = keep
+        return keep
+
+    def mask_for(self, f: PointFilter) -> np.ndarray:
+        """Boolean mask of incidents passing ``f`` (any filter, not only the layer's own)."""
         keep = np.ones(len(self), dtype=bool)
         t = self.times
         if t is not None:
@@ -305,7 +310,6 @@ class PointLayer(Layer):
                 keep &= np.isin(t.dt.day_of_week.to_numpy(), list(f.weekdays))
         if f.offences is not None and self.has_column("offence"):
             keep &= self.attributes["offence"].astype(str).isin(f.offences).to_numpy()
-        self.__dict__["_mask"] = keep
         return keep
 
     def filtered_xy(self) -> tuple[np.ndarray, np.ndarray]:

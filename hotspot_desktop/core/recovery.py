@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 from pyproj import CRS
 
-from hotspot_desktop.core.io.project_data import atomic_write
+from hotspot_desktop.core.io.atomic import atomic_write
 from hotspot_desktop.core.model import Project, ZoneLayer
 
 FORMAT = "hotspot-desktop-zone-recovery"

@@ -8,7 +8,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hotspot_desktop.core.model import ZONE_ROLE_COLORS, ZONE_ROLES, PointLayer, VectorLayer
+from hotspot_desktop.core.model import (
+    ZONE_ROLE_COLORS,
+    ZONE_ROLES,
+    PointLayer,
+    VectorLayer,
+)
 from hotspot_desktop.core.styles import LayerStyle, Symbol, class_index
 
 UNKNOWN_ROLE_COLOR = "#7F7F7F"
@@ -24,14 +29,22 @@ def _category_codes(col: pd.Series, style: LayerStyle) -> tuple[np.ndarray, list
     return pd.to_numeric(idx, errors="coerce").fillna(-1).to_numpy(dtype=np.int64), [c.color for c in cats]
 
 
-def class_of_points(layer: PointLayer, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
-    """Class index per incident (-1 = not drawn) and class colours; ``None`` for one class."""
-    if style.mode == "categorised" and style.field and layer.has_column(style.field):
-        return _category_codes(layer.attributes[style.field], style)
-    if style.mode == "graduated" and style.field and layer.has_column(style.field):
-        vals = pd.to_numeric(layer.attributes[style.field], errors="coerce").to_numpy(dtype=float)
+def column_classes(column: pd.Series | None, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
+    """Class index per value of the style's field (-1 = not drawn) and the class colours;
+    ``None`` for a single class. Takes the column, not the layer, so a worker thread can work
+    on a snapshot."""
+    if style.mode == "categorised" and column is not None:
+        return _category_codes(column, style)
+    if style.mode == "graduated" and column is not None:
+        vals = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
         return class_index(vals, style.classes), [c.color for c in style.classes]
     return None, [style.symbol.fill]
+
+
+def class_of_points(layer: PointLayer, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
+    """:func:`column_classes` of a point layer's styled column."""
+    column = layer.attributes[style.field] if style.field and layer.has_column(style.field) else None
+    return column_classes(column, style)
 
 
 def coloured_by_role(layer: VectorLayer, style: LayerStyle) -> bool:

@@ -32,20 +32,7 @@ def without_clock(f: PointFilter) -> PointFilter:
 
 def filter_mask(layer: PointLayer, f: PointFilter) -> np.ndarray:
     """Incidents of ``layer`` passing ``f``, evaluated without setting it on the layer."""
-    keep = np.ones(len(layer), dtype=bool)
-    t = layer.times
-    if t is not None:
-        if f.date_from is not None:
-            keep &= (t >= f.date_from).to_numpy()
-        if f.date_to is not None:
-            keep &= (t <= f.date_to).to_numpy()
-        if f.hours is not None:
-            keep &= np.isin(t.dt.hour.to_numpy(), list(f.hours))
-        if f.weekdays is not None:
-            keep &= np.isin(t.dt.day_of_week.to_numpy(), list(f.weekdays))
-    if f.offences is not None and layer.has_column("offence"):
-        keep &= layer.attributes["offence"].astype(str).isin(f.offences).to_numpy()
-    return keep
+    return layer.mask_for(f)
 
 
 def zone_mask(x: np.ndarray, y: np.ndarray, geometry: BaseGeometry) -> np.ndarray:

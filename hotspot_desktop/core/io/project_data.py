@@ -13,7 +13,7 @@ import json
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +21,7 @@ import pandas as pd
 import pyogrio
 from pyproj import CRS
 
+from hotspot_desktop.core.io.atomic import atomic_write
 from hotspot_desktop.core.model import Layer, PointLayer, RasterLayer, VectorLayer, ZoneLayer
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -29,23 +30,6 @@ SAFE_NPZ = re.compile(r"^[A-Za-z0-9_-]{1,64}-[0-9a-f]{16}\.npz$")
 
 class ProjectFormatError(Exception):
     """A project file that is not one, is damaged, or comes from a newer version of the app."""
-
-
-def atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write ``path`` via a temporary file in the same folder, fsync, then ``os.replace``.
-
-    A crash or error at any point leaves the previous ``path`` untouched.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _fsync_file(path: Path) -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import hashlib
 import json
 import re
-import hashlib
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Callable
@@ -27,10 +27,21 @@ from pyproj import CRS
 
 import hotspot_desktop
 from hotspot_desktop.core.io import project_data as pdata
+from hotspot_desktop.core.io.atomic import atomic_write
 from hotspot_desktop.core.io.project_data import SAFE_ID, SAFE_NPZ, ProjectFormatError
 from hotspot_desktop.core.io.report import Cancelled, LoadError, LoadReport
-from hotspot_desktop.core.model import (AnalysisRecord, Layer, PointFilter, PointLayer, Project, Provenance,
-                                        RasterLayer, SourceRef, VectorLayer, ZoneLayer)
+from hotspot_desktop.core.model import (
+    AnalysisRecord,
+    Layer,
+    PointFilter,
+    PointLayer,
+    Project,
+    Provenance,
+    RasterLayer,
+    SourceRef,
+    VectorLayer,
+    ZoneLayer,
+)
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 from hotspot_desktop.core.styles import LayerStyle
 
@@ -144,8 +155,8 @@ def _write_data_and_manifest(path: Path, text: bytes, gpkg_path: Path | None, st
 
     previous = path.read_bytes() if path.exists() else None
     if previous is not None:
-        pdata.atomic_write(path.with_name(path.name + ".bak"), lambda fh: fh.write(previous))
-    pdata.atomic_write(path, lambda fh: fh.write(text))
+        atomic_write(path.with_name(path.name + ".bak"), lambda fh: fh.write(previous))
+    atomic_write(path, lambda fh: fh.write(text))
     keep_gpkg, keep_npz = _referenced_data(text)
     if previous is not None:  # the backup manifest stays openable too
         old_gpkg, old_npz = _referenced_data(previous)

@@ -9,7 +9,6 @@ read and write. The CRS goes in a ``.prj`` sidecar as ESRI WKT.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +18,7 @@ from pyproj import CRS
 from pyproj.enums import WktVersion
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
+from hotspot_desktop.core.io.atomic import atomic_write
 from hotspot_desktop.core.io.report import LoadError, LoadReport
 from hotspot_desktop.core.model import RasterLayer, SourceRef
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
@@ -47,23 +47,11 @@ def write_asc(layer: RasterLayer, path: str | Path, crs: CRS | None, *, band: st
         fh.write(header.encode("ascii"))
         np.savetxt(fh, grid, fmt=f"%.{digits}g", delimiter=" ")
 
-    _atomic_write(path, write_grid)
+    atomic_write(path, write_grid)
     if crs is not None:
         prj = crs.to_wkt(WktVersion.WKT1_ESRI) or crs.to_wkt()
-        _atomic_write(path.with_suffix(".prj"), lambda fh: fh.write(prj.encode("ascii")))
+        atomic_write(path.with_suffix(".prj"), lambda fh: fh.write(prj.encode("ascii")))
     return path
-
-
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_asc(path: str | Path, working_crs: CRS | None = None, *, crs: CRS | str | None = None,

@@ -13,7 +13,8 @@ from PySide6.QtCore import QRectF
 
 from hotspot_desktop.core import render_math as rm
 from hotspot_desktop.core.model import PointLayer
-from hotspot_desktop.core.styles import HeatmapSettings, LayerStyle, class_index
+from hotspot_desktop.core.styles import HeatmapSettings, LayerStyle
+from hotspot_desktop.core.symbology import column_classes
 from hotspot_desktop.gui.canvas.layer_item import (
     POINT_POOL,
     Hit,
@@ -83,7 +84,7 @@ def build_classes(job: ClassesJob) -> ClassesResult:
     category visible) into colour classes in draw order (worker thread)."""
     order = job.order if job.order is not None else np.argsort(job.x, kind="stable")
     keep_sorted = job.mask[order]
-    cls, colors = class_of_points(job.column, job.style)
+    cls, colors = column_classes(job.column, job.style)
     origin = (float(job.x.min()), float(job.y.min())) if job.x.size else (0.0, 0.0)
     if cls is None:
         classes = [PointClass.of_rows(colors[0], job.x, job.y, order[keep_sorted], origin)]
@@ -94,22 +95,6 @@ def build_classes(job: ClassesJob) -> ClassesResult:
     index = rm.count_index(np.concatenate([pc.xs for pc in classes] or [np.empty(0)]),
                            np.concatenate([pc.ys for pc in classes] or [np.empty(0)]))
     return ClassesResult(classes, index, order)
-
-
-def class_of_points(column: pd.Series | None, style: LayerStyle) -> tuple[np.ndarray | None, list[str]]:
-    """Class index per incident (-1 = not drawn) and class colours; ``None`` for one class."""
-    if style.mode == "categorised" and column is not None:
-        cats = [c for c in style.categories if c.visible]
-        idx = column.map({c.value: i for i, c in enumerate(cats)})
-        if idx.isna().all() and len(column):
-            # Category values typed differently from the column (e.g. "3" vs 3): match as text.
-            idx = column.astype(str).map({str(c.value): i for i, c in enumerate(cats)})
-        codes = pd.to_numeric(idx, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-        return codes, [c.color for c in cats]
-    if style.mode == "graduated" and column is not None:
-        vals = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
-        return class_index(vals, style.classes), [c.color for c in style.classes]
-    return None, [style.symbol.fill]
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from hotspot_desktop.core import render_math as rm
-from hotspot_desktop.core.model import ZONE_ROLE_COLORS, ZONE_ROLES, VectorLayer
-from hotspot_desktop.core.styles import LayerStyle, Symbol, class_index
+from hotspot_desktop.core.model import VectorLayer
+from hotspot_desktop.core.symbology import coloured_by_role, feature_classes
 from hotspot_desktop.gui.canvas.layer_item import (
     VECTOR_POOL,
     Hit,
@@ -24,7 +24,6 @@ from hotspot_desktop.gui.canvas.layer_item import (
 )
 
 SELECTION_COLOR = "#FFD400"
-UNKNOWN_ROLE_COLOR = "#7F7F7F"
 # Below this many vertices the layer is drawn unsimplified at every zoom.
 SIMPLIFY_MIN_VERTICES = 50_000
 MAX_LABELS = 400
@@ -56,41 +55,6 @@ def flatten(geoms: np.ndarray, polygons: bool, tolerance: float) -> FlatGeometry
         rings, ring_feature = parts, part_feature
     coords, vertex_ring = shapely.get_coordinates(rings, return_index=True)
     return FlatGeometry(coords, vertex_ring, ring_feature[vertex_ring] if len(vertex_ring) else vertex_ring)
-
-
-def feature_classes(layer: VectorLayer, style: LayerStyle) -> tuple[np.ndarray, list[str], list[str]]:
-    """Class index per feature (-1 = not drawn) with fill and outline colours per class."""
-    gdf = layer.gdf
-    n = len(gdf)
-    s = style.symbol
-    outline_by_class = layer.geometry_kind == "line"
-    if style.mode == "categorised" and style.field in gdf.columns:
-        cats = [c for c in style.categories if c.visible]
-        col = gdf[style.field]
-        idx = col.map({c.value: i for i, c in enumerate(cats)})
-        if idx.isna().all() and n:
-            idx = col.astype(str).map({str(c.value): i for i, c in enumerate(cats)})
-        cls = pd.to_numeric(idx, errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-        fills = [c.color for c in cats]
-        return cls, fills, (fills if outline_by_class else [s.outline] * len(fills))
-    if style.mode == "graduated" and style.field in gdf.columns:
-        vals = pd.to_numeric(gdf[style.field], errors="coerce").to_numpy(dtype=float)
-        fills = [c.color for c in style.classes]
-        return class_index(vals, style.classes), fills, (fills if outline_by_class else [s.outline] * len(fills))
-    if coloured_by_role(layer, style):
-        # Zones are coloured by role until the analyst styles them otherwise.
-        roles = list(ZONE_ROLES)
-        cls = gdf["role"].map({r: i for i, r in enumerate(roles)}).fillna(len(roles)).to_numpy(dtype=np.int64)
-        lines = [ZONE_ROLE_COLORS[r] for r in roles] + [UNKNOWN_ROLE_COLOR]
-        return cls, [c + "55" for c in lines], lines
-    return np.zeros(n, dtype=np.int64), [s.fill], [s.outline]
-
-
-def coloured_by_role(layer: VectorLayer, style: LayerStyle) -> bool:
-    """Zone layers keep the default single style until the analyst restyles them; then they
-    are drawn in ZONE_ROLE_COLORS."""
-    return (layer.kind == "zones" and style.mode == "single" and style.symbol == Symbol()
-            and "role" in layer.gdf.columns)
 
 
 def coords_path(coords: np.ndarray, ring: np.ndarray) -> QPainterPath:
