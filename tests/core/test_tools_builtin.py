@@ -94,6 +94,17 @@ def test_intervention_with_zone_roles(reg, pts):
     assert list(areas["area"]) == ["target", "catchment", "control"]
     assert areas.loc[0, "before"] + areas.loc[0, "after"] > 500
     assert "measures" in res.tables[1].title and res.notes[0].startswith("In the target area")
+    titles = [t.title for t in res.tables]
+    shift = next(t.frame for t in res.tables if "hour x weekday shift" in t.title)
+    assert list(shift["weekday"]) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] and shift.shape == (7, 25)
+    # A second control for the catchment, and controls suggested from candidate polygons.
+    beats = VectorLayer("Beats", gpd.GeoDataFrame({"name": ["far", "touching"]},
+                                                  geometry=[shapely.box(2000, 0, 2500, 500), shapely.box(1000, 1000, 1500, 1500)]))
+    more = run_now(tool, dict(values, catchment_control=VectorLayer("CC", gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 2500, 400, 2900)])), candidate_controls=beats)).result
+    suggested = next(t.frame for t in more.tables if "suggested controls" in t.title)
+    assert list(suggested["name"]) == ["far"] and "correlate" in suggested["reason"].iloc[0]
+    assert len(titles) >= 4
     wrong_role = gpd.GeoDataFrame({"role": ["target"]}, geometry=[shapely.box(0, 0, 1, 1)])
     bad = dict(values, control=ZoneLayer("Z2", wrong_role))
     assert "no zones with role control" in tool.validate({**tool.defaults(), **bad})["control"][0]

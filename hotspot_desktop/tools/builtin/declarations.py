@@ -167,6 +167,12 @@ def declared_tools() -> list[Tool]:
                 zones_param("control", "Control zones", "control"),
                 zones_param("catchment", "Drawn catchment", "catchment", optional=True,
                             help="Replaces the automatic rings when given."),
+                layer_param("catchment_control", "Control for the catchment", "polygon", optional=True,
+                            help="A second control area for the catchment (WDD with two controls, Wheeler & "
+                                 "Ratcliffe 2018); without it the target's control serves both."),
+                layer_param("candidate_controls", "Suggest controls from", "polygon", optional=True,
+                            help="Polygons (e.g. beats) to rank as control areas by how well their before-period "
+                                 "monthly counts track the target's (parallel trends); the top three are listed."),
                 date_range_param("before", "Before period", optional=False),
                 date_range_param("after", "After period", optional=False),
                 number_param("ring_width", "Catchment ring width", 250.0, unit="m", minimum=10.0, maximum=5000.0),
@@ -174,7 +180,9 @@ def declared_tools() -> list[Tool]:
                 output_param("output", "Output name", "Intervention areas"),
             ),
             outputs=(OutputSpec("areas", "layer", "target, catchment and control with counts"),
-                     OutputSpec("measures", "table"), OutputSpec("monthly", "chart")),
+                     OutputSpec("measures", "table"), OutputSpec("monthly", "chart"),
+                     OutputSpec("hour_weekday_shift", "table", "temporal displacement inside the target"),
+                     OutputSpec("suggested_controls", "table")),
         ),
         Tool(
             id="pattern.local_moran", name="Clusters and outliers (local Moran's I)", category="Patterns",

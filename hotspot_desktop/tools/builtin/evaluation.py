@@ -63,7 +63,8 @@ def evaluate(inputs: dict, ctx: RunContext) -> ToolResult:
     design = InterventionDesign(
         target=_union(inputs["target"], "target"), control=_union(inputs["control"], "control"),
         before=_period(inputs["before"], "before"), after=_period(inputs["after"], "after"),
-        ring_widths_m=widths, catchment=_union(inputs.get("catchment"), "catchment"))
+        ring_widths_m=widths, catchment=_union(inputs.get("catchment"), "catchment"),
+        catchment_control=_union(getattr(inputs.get("catchment_control"), "gdf", None), "catchment control"))
     res = evaluate_intervention(pts.x, pts.y, pts.times, design, pts.offences,
                                 progress=ctx.sub(0.0, 0.9), cancelled=ctx.cancelled)
     ctx.checkpoint(0.95, "tables")
@@ -85,12 +86,32 @@ def evaluate(inputs: dict, ctx: RunContext) -> ToolResult:
               "area_km2": r.area_km2, "change_pct": r.change_pct} for r in res.rings])))
     if len(res.offence_mix):
         tables.append(TableResult(f"{name}: offence mix", res.offence_mix.reset_index(names="offence")))
+    tables.append(TableResult(f"{name}: hour x weekday shift in the target (per day, after - before)",
+                              _hour_weekday_shift(res), name="hour_weekday_shift"))
+    candidates = inputs.get("candidate_controls")
+    if candidates is not None and len(candidates.gdf):
+        from hotspot_desktop.core.analysis.intervention import suggest_controls
+
+        ctx.checkpoint(0.97, "ranking candidate controls")
+        gdf = candidates.gdf
+        catchment_geom = shapely.union_all([g for g in (design.catchment, catchment) if g is not None])
+        ranked = suggest_controls(gdf.drop(columns=gdf.geometry.name), list(gdf.geometry), pts.x, pts.y, pts.times,
+                                  design.target, design.before, exclude=catchment_geom)
+        tables.append(TableResult(f"{name}: suggested controls", ranked.reset_index(drop=True), name="suggested_controls"))
     monthly = res.monthly
     chart = ChartSpec("line", f"{name}: incidents per month", [d.date().isoformat() for d in monthly.index],
                       {str(c): monthly[c].astype(float).tolist() for c in monthly.columns},
                       x_label="month", y_label="incidents")
     return ToolResult(layers=[layer], tables=tables, charts=[chart], notes=[res.summary],
                       warnings=list(res.warnings))
+
+
+def _hour_weekday_shift(res: Any) -> pd.DataFrame:
+    """Target incidents per day by weekday and hour, after minus before (temporal displacement)."""
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    shift = res.hour_weekday_after / max(res.design.after.days, 1) - res.hour_weekday_before / max(res.design.before.days, 1)
+    frame = pd.DataFrame(shift, index=pd.Index(days, name="weekday"), columns=[f"{h:02d}" for h in range(24)])
+    return frame.round(4).reset_index()
 
 
 def _in_period(times: pd.Series, rng: tuple, label: str) -> np.ndarray:
