@@ -29,7 +29,8 @@ def beats(crs: CRS) -> gpd.GeoDataFrame:
 
 
 def test_extensions_and_dialog_filter():
-    assert set(SUPPORTED_EXTENSIONS) == {".csv", ".txt", ".shp", ".zip", ".gpkg", ".geojson", ".json", ".kml", ".asc"}
+    assert set(SUPPORTED_EXTENSIONS) == {".csv", ".txt", ".shp", ".zip", ".gpkg", ".geojson", ".json", ".kml", ".asc",
+                                         ".mbtiles", ".png", ".jpg", ".jpeg"}
     first = FILE_DIALOG_FILTER.split(";;")[0]
     assert first.startswith("All supported files (") and "*.gpkg" in first and "*.asc" in first
     assert FILE_DIALOG_FILTER.split(";;")[-1] == "All files (*)"

@@ -25,6 +25,8 @@ SUPPORTED_EXTENSIONS: dict[str, str] = {
     ".csv": "csv", ".txt": "csv",
     ".shp": "vector", ".zip": "vector", ".gpkg": "vector", ".geojson": "vector", ".json": "vector", ".kml": "vector",
     ".asc": "raster",
+    # Offline basemaps: a local tile package, or a picture with a world file (.pgw/.jgw/.wld).
+    ".mbtiles": "tiles", ".png": "image", ".jpg": "image", ".jpeg": "image",
 }
 
 # Options each loader family accepts (anything else is a caller mistake, or an untrusted project file).
@@ -32,6 +34,8 @@ LOADER_OPTIONS: dict[str, frozenset[str]] = {
     "csv": frozenset({"schema", "crs", "progress", "cancelled"}),
     "vector": frozenset({"layer", "crs", "repair", "progress", "cancelled"}),
     "raster": frozenset({"crs", "progress", "cancelled"}),
+    "tiles": frozenset({"progress", "cancelled"}),
+    "image": frozenset({"crs", "progress", "cancelled"}),
 }
 
 FILE_DIALOG_FILTER = ";;".join([
@@ -42,6 +46,7 @@ FILE_DIALOG_FILTER = ";;".join([
     "GeoJSON (*.geojson *.json)",
     "KML (*.kml)",
     "ESRI ASCII grid (*.asc)",
+    "Offline basemaps (*.mbtiles *.png *.jpg *.jpeg)",
     "All files (*)",
 ])
 
@@ -75,6 +80,8 @@ def load_file(path: str | Path, working_crs: CRS | None = None, **options: Any) 
         from hotspot_desktop.core.io.raster_io import read_asc
 
         return read_asc(path, working_crs, **options)
+    if family in ("tiles", "image"):
+        return _load_basemap(path, family, working_crs, options.get("crs"))
     from hotspot_desktop.core.io.csv_incidents import load_incidents_csv  # written alongside; heavy imports
 
     schema = options.get("schema")
@@ -86,6 +93,38 @@ def load_file(path: str | Path, working_crs: CRS | None = None, **options: Any) 
     return load_incidents_csv(path, working_crs, schema=schema,
                               crs=CRS.from_user_input(crs) if isinstance(crs, str) else crs,
                               progress=options.get("progress"), cancelled=options.get("cancelled"))
+
+
+def _load_basemap(path: Path, family: str, working_crs: CRS | None, crs: Any) -> tuple[Layer, LoadReport]:
+    """An MBTiles package or a world-file image as a basemap layer (read locally, never fetched)."""
+    from hotspot_desktop.core.basemap_layers import ImageLayer, TileLayer
+    from hotspot_desktop.core.io.vector import CrsRequired, crs_to_option
+
+    report = LoadReport(source=str(path), rows_read=1, rows_kept=1)
+    try:
+        if family == "tiles":
+            if working_crs is None:
+                from hotspot_desktop.core.io.basemap import MBTiles
+
+                b = MBTiles(path).bounds_lonlat() or (-180.0, -85.0, 180.0, 85.0)
+                working_crs = choose_working_crs([], ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
+            layer: Layer = TileLayer(path.stem, path, working_crs)
+            report.detected.update(kind="MBTiles basemap", zoom_levels=layer.tiles.zoom_levels())
+        else:
+            image_crs = CRS.from_user_input(crs) if crs is not None else working_crs
+            if image_crs is None:
+                raise CrsRequired(f"{path.name}: in which coordinate system is its world file? Choose a CRS.", report)
+            layer = ImageLayer.from_file(path, working_crs or image_crs, image_crs)
+            if crs is not None:
+                layer.source.options["crs"] = crs_to_option(image_crs)
+            working_crs = working_crs or image_crs
+            report.detected.update(kind="georeferenced image", size=list(layer.rgba.shape[:2]))
+    except LoadError:
+        raise
+    except (OSError, ValueError, KeyError) as exc:
+        raise LoadError(f"{path.name} could not be read as a basemap: {exc}", report) from exc
+    report.detected["working_crs"] = crs_to_option(working_crs)
+    return layer, report
 
 
 def reload_options(source: SourceRef) -> tuple[dict[str, Any], list[str]]:
@@ -100,7 +139,7 @@ def reload_options(source: SourceRef) -> tuple[dict[str, Any], list[str]]:
     if family == "csv":
         schema = opts.get("schema", opts)
         return ({"schema": schema} if isinstance(schema, dict) and schema else {}), []
-    allowed = {"vector": ("crs", "repair"), "raster": ("crs",)}.get(family or "", ())
+    allowed = {"vector": ("crs", "repair"), "raster": ("crs",), "image": ("crs",)}.get(family or "", ())
     out = {k: opts[k] for k in allowed if k in opts}
     if family == "vector" and source.layer:
         out["layer"] = source.layer

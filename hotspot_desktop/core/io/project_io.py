@@ -52,8 +52,8 @@ FORMAT_NAME = "hotspot-desktop-project"
 FORMAT_VERSION = 1
 PROJECT_SUFFIX = ".hsproj"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
-SOURCE_FORMATS = {"csv", "shapefile", "shapefile_zip", "gpkg", "geojson", "kml", "asc"}
-LAYER_KINDS = {"points", "vector", "zones", "raster"}
+SOURCE_FORMATS = {"csv", "shapefile", "shapefile_zip", "gpkg", "geojson", "kml", "asc", "mbtiles", "image"}
+LAYER_KINDS = {"points", "vector", "zones", "raster", "image", "tiles"}
 
 # Data GeoPackage names a manifest may refer to: a plain file name in the project folder.
 DATA_GPKG = re.compile(r"^[^/\\:]{1,200}\.hsdata(-[0-9a-f]{10})?\.gpkg$")
