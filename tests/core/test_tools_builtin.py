@@ -240,3 +240,21 @@ def test_equity_check_flags_groups(reg):
     table = res.tables[0].frame.set_index("group")
     assert table.loc["a", "% of zone population"] == pytest.approx(90.0)
     assert any("a: over-represented" in w for w in res.warnings)
+
+
+def test_kde_best_pei_bandwidth_dual_kde_and_global_moran(reg, pts):
+    kde_tool = reg.get("hotspot.kde")
+    done = run_now(kde_tool, kde_tool.defaults() | {"points": pts, "bandwidth_rule": "best PEI", "cell_size": 100.0})
+    assert any(n.startswith("prospective: bandwidth") and "chosen by out-of-sample PEI" in n
+               for n in done.result.notes)
+    assert done.result.layers[0].provenance.notes[0].startswith("prospective") or any(
+        "prospective" in n for n in done.result.layers[0].provenance.notes)
+    dual = run_now(kde_tool, kde_tool.defaults() | {"points": pts, "denominator": pts, "dual_op": "ratio",
+                                                    "bandwidth_rule": "fixed", "bandwidth": 300.0,
+                                                    "cell_size": 100.0}).result.layers[0]
+    finite = dual.values[np.isfinite(dual.values)]
+    assert finite.size and np.allclose(finite, 1.0)  # a layer over itself: ratio 1 wherever defined
+    moran = run_now(reg.get("pattern.global_moran"), {"points": pts, "cell_size": 100.0,
+                                                      "neighbourhood": "queen"}).result.tables[0].frame
+    stats = dict(zip(moran["statistic"], moran["value"]))
+    assert stats["pattern"] == "clustered" and float(stats["Moran's I"]) > 0

@@ -52,9 +52,11 @@ def declared_tools() -> list[Tool]:
                 layer_param("points", "Incidents", "point"),
                 _study_area(),
                 choice_param("kernel", "Kernel", KERNELS),
-                choice_param("bandwidth_rule", "Bandwidth", ("nrd", "arcgis", "fixed", "adaptive"),
+                choice_param("bandwidth_rule", "Bandwidth", ("nrd", "arcgis", "fixed", "adaptive", "best PEI"),
                              help="nrd: normal reference rule (MASS bandwidth.nrd); arcgis: ArcGIS default; "
-                                  "fixed: the distance below; adaptive: k-th nearest neighbour distance."),
+                                  "fixed: the distance below; adaptive: k-th nearest neighbour distance; best PEI: "
+                                  "fitted on the first 75% of the incidents' time span, the bandwidth whose top 5% "
+                                  "of the area best predicts the last 25% (Hunt 2016), stamped with that hit rate."),
                 number_param("bandwidth", "Fixed bandwidth", 250.0, unit="m", minimum=1.0, maximum=50_000,
                              help="Search radius when the bandwidth is fixed."),
                 integer_param("adaptive_k", "Adaptive k", 15, unit="count", minimum=1, maximum=500),
@@ -62,6 +64,10 @@ def declared_tools() -> list[Tool]:
                 choice_param("output_units", "Values", ("density", "raw"),
                              help="density: incidents per km²; raw: kernel sums as QGIS's heatmap."),
                 choice_param("mode", "Method", ("auto", "exact", "fast")),
+                layer_param("denominator", "Dual KDE: divide by", "point", optional=True,
+                            help="A second point layer (e.g. population or households as points): the result "
+                                 "combines both densities on one grid (Levine, CrimeStat ch. 10)."),
+                choice_param("dual_op", "Dual KDE operation", ("ratio", "log_ratio", "difference")),
                 output_param("output", "Output name", "Kernel density"),
             ),
             outputs=(OutputSpec("density", "layer", "density raster"),
@@ -136,6 +142,18 @@ def declared_tools() -> list[Tool]:
                     number_param("top_percent", "Hot share of area", 5.0, unit="%", minimum=0.1, maximum=50),
                     output_param("output", "Output name", "Hot spot robustness")),
             outputs=(OutputSpec("share", "layer", "share of runs hot per cell"), OutputSpec("runs", "table")),
+        ),
+        Tool(
+            id="pattern.global_moran", name="Is crime clustered? (global Moran's I)", category="Patterns",
+            version="1.0",
+            help="Global Moran's I of incident counts on a square grid: above its expectation -1/(n-1) "
+                 "neighbouring cells have similar counts (clustering), with an analytic z-test.",
+            reference="Moran (1950) Biometrika 37; Cliff & Ord (1981) Spatial Processes, normality assumption.",
+            run=f"{_PKG}.patterns:global_moran_grid",
+            params=(layer_param("points", "Incidents", "point"), _study_area(),
+                    number_param("cell_size", "Cell size", 0.0, unit="m", minimum=0.0, maximum=5000, help=_AUTO_CELL),
+                    choice_param("neighbourhood", "Neighbourhood", ("queen", "rook"))),
+            outputs=(OutputSpec("statistics", "table"),),
         ),
         Tool(
             id="vector.count_in_polygons", name="Count incidents in polygons", category="Counts", version="1.0",

@@ -43,8 +43,16 @@ def kernel_density(inputs: dict, ctx: RunContext) -> ToolResult:
 
     pts = inputs["points"]
     rule = inputs["bandwidth_rule"]
+    pei_notes: list[str] = []
+    if rule == "best PEI":
+        bandwidth, pei_notes = _bandwidth_by_pei(pts, inputs, ctx)
+        rule = "fixed"
+    else:
+        bandwidth = float(inputs["bandwidth"])
+    if inputs.get("denominator") is not None:
+        return _dual_kde(inputs, ctx, bandwidth if rule == "fixed" else None, rule)
     res = kde(pts.x, pts.y, kernel=inputs["kernel"],
-              bandwidth=float(inputs["bandwidth"]) if rule == "fixed" else None,
+              bandwidth=bandwidth if rule == "fixed" else None,
               bandwidth_rule=rule if rule in ("nrd", "arcgis") else "nrd",
               adaptive_k=int(inputs["adaptive_k"]) if rule == "adaptive" else None,
               cell_size=_auto(inputs["cell_size"]), output=inputs["output_units"], mode=inputs["mode"],
@@ -55,11 +63,45 @@ def kernel_density(inputs: dict, ctx: RunContext) -> ToolResult:
     peak = float(np.nanmax(res.values)) if np.isfinite(res.values).any() else 0.0
     layer = _raster(inputs["output"] or "Kernel density", res.values, res.grid, pts,
                     RasterSettings(ramp=SEQUENTIAL_RAMP, vmin=0.0, transparent_below=0.02 * peak, units=res.units))
-    notes = list(res.rules)
+    notes = pei_notes + list(res.rules)
     if res.mode_used == "fast":
         notes.insert(0, "fast KDE mode (binned FFT)")
     params = pd.DataFrame({"parameter": list(res.parameters()), "value": [str(v) for v in res.parameters().values()]})
     return ToolResult(layers=[layer], tables=[TableResult(f"{layer.name}: parameters used", params)], notes=notes)
+
+
+def _bandwidth_by_pei(pts: Any, inputs: dict, ctx: RunContext) -> tuple[float, list[str]]:
+    """Evaluation-first bandwidth: fit on the first 75% of the time span, score on the rest."""
+    from hotspot_desktop.core.analysis.robustness import choose_bandwidth_by_pei
+
+    if pts.times is None or pts.times.notna().sum() < 20:
+        raise ValueError("choosing the bandwidth by PEI needs incidents with dates")
+    t = pts.times
+    t0, t1 = t.min(), t.max()
+    cut = t0 + (t1 - t0) * 0.75
+    fit = (t < cut).to_numpy()
+    test = (t >= cut).to_numpy()
+    sel = choose_bandwidth_by_pei((pts.x[fit], pts.y[fit]), (pts.x[test], pts.y[test]), kernel=inputs["kernel"],
+                                  cell_size=_auto(inputs["cell_size"]), study_area=_study_area(inputs),
+                                  progress=ctx.sub(0.0, 0.5), cancelled=ctx.cancelled)
+    return sel.bandwidth, [f"prospective: {sel.rule} (fitted before {cut.date()}, tested after)"]
+
+
+def _dual_kde(inputs: dict, ctx: RunContext, bandwidth: float | None, rule: str) -> ToolResult:
+    """Two densities on one grid combined per cell (ratio, log ratio or difference)."""
+    from hotspot_desktop.core.analysis.kde import dual_kde
+
+    pts, den = inputs["points"], inputs["denominator"]
+    res = dual_kde((pts.x, pts.y), (den.x, den.y), inputs["dual_op"], kernel=inputs["kernel"], bandwidth=bandwidth,
+                   bandwidth_rule=rule if rule in ("nrd", "arcgis") else "nrd", cell_size=_auto(inputs["cell_size"]),
+                   study_area=_study_area(inputs), mode=inputs["mode"], progress=ctx.sub(0.5 if bandwidth else 0.0, 0.95),
+                   cancelled=ctx.cancelled)
+    diverging = inputs["dual_op"] != "ratio"
+    name = inputs["output"] or f"Dual KDE ({inputs['dual_op']})"
+    layer = _raster(name, res.values, res.grid, pts,
+                    RasterSettings(ramp=DIVERGING_RAMP if diverging else SEQUENTIAL_RAMP, symmetric=diverging,
+                                   units=f"{inputs['dual_op'].replace('_', ' ')}: {pts.name} / {den.name}"))
+    return ToolResult(layers=[layer], notes=[res.formula] + list(res.rules))
 
 
 def grid_counts(inputs: dict, ctx: RunContext) -> ToolResult:

@@ -185,6 +185,30 @@ def clark_evans(inputs: dict, ctx: RunContext) -> ToolResult:
 
 
 
+def global_moran_grid(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Global Moran's I of incident counts on a square grid (row-standardised contiguity)."""
+    from hotspot_desktop.core.analysis.grid import square_counts
+    from hotspot_desktop.core.analysis.moran import global_moran_grid as core_moran
+    from hotspot_desktop.core.analysis.weights import grid_contiguity
+
+    pts = inputs["points"]
+    study = inputs.get("study_area")
+    area = shapely.union_all(study.gdf.geometry.values) if study is not None and len(study.gdf) else None
+    cell = float(inputs["cell_size"])
+    counts = square_counts(pts.x, pts.y, cell_size=cell if cell > 0 else None, study_area=area,
+                           progress=ctx.sub(0.0, 0.5), cancelled=ctx.cancelled)
+    res = core_moran(counts.counts, grid_contiguity(inputs["neighbourhood"]), study_area=counts.mask)
+    verdict = ("clustered" if res.I > res.expected and res.p < 0.05 else
+               "dispersed" if res.I < res.expected and res.p < 0.05 else "not distinguishable from random")
+    table = pd.DataFrame({"statistic": ["Moran's I", "expected I", "variance", "z", "p (two-sided)", "cells",
+                                        "cell size (m)", "weights", "pattern"],
+                          "value": [round(res.I, 5), round(res.expected, 6), f"{res.variance:.4g}", round(res.z, 3),
+                                    f"{res.p:.4g}", res.n, counts.grid.cell_size,
+                                    f"{inputs['neighbourhood']} contiguity, row standardised", verdict]})
+    ctx.checkpoint(1.0, "done")
+    return ToolResult(tables=[TableResult("Global Moran's I of grid counts", table)], notes=list(counts.rules))
+
+
 def concentration(inputs: dict, ctx: RunContext) -> ToolResult:
     """How concentrated crime is: Lorenz curve and Gini over grid cells, and the top cells as zones."""
     from hotspot_desktop.core.analysis.concentration import concentration_curve, top_places_zones
