@@ -1,6 +1,7 @@
 """A parameter dialog generated from a tool declaration.
 
-Layer combos list only layers of the accepted geometry kinds and default to the active layer;
+Layer combos list only layers of the accepted geometry kinds and default to the active layer
+(optional ones to none);
 field combos follow their layer; number boxes show the unit and range (metres as feet when the
 project displays imperial units); each parameter has a message line for validation errors; the
 help pane shows the tool's help and its reference. "Run" emits ``run_requested(values)``.
@@ -210,7 +211,9 @@ class ToolDialog(QDialog):
         w = self.editors[p.name]
         if p.kind in ("layer", "zones"):
             target = v.id if isinstance(v, Layer) else None
-            if target is None and p.kind == "layer":
+            # Optional layers (study area, a second control...) start empty: defaulting them to the
+            # active layer would silently change the analysis.
+            if target is None and p.kind == "layer" and not p.optional:
                 active = self.project.layers.active
                 if active is not None and (not p.geometry or active.geometry_kind in p.geometry):
                     target = active.id
