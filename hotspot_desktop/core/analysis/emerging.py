@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage
-from scipy.stats import norm
 
 from hotspot_desktop.core.analysis.mann_kendall import MannKendall, mann_kendall
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
@@ -109,6 +107,10 @@ def space_time_gi_star(counts: np.ndarray, *, radius_cells: int = 1, time_lag: i
     ``mask`` (R, C) marks cells inside the study area; cells outside are excluded from n, x̄, S
     and from every neighbourhood, and get NaN.
     """
+    # scipy.ndimage/stats load here, not at import: the GUI imports this module at start-up.
+    from scipy import ndimage
+    from scipy.stats import norm
+
     x = np.asarray(counts, dtype=float)
     T, R, C = x.shape
     inside = np.ones((R, C), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ def _tie_terms(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def mann_kendall(series: np.ndarray, chunk: int = 4096) -> MannKendall:
     """Mann–Kendall test of each row of ``series`` (rows = cells, columns = time steps)."""
+    from scipy.stats import norm  # loaded on first use: the GUI imports this module at start-up
+
     x = np.atleast_2d(np.asarray(series, dtype=float))
     m, n = x.shape
     if n < 3:

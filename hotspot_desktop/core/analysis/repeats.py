@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
@@ -77,6 +76,8 @@ class RepeatLocationsResult:
 def _leaders(ux: np.ndarray, uy: np.ndarray, counts: np.ndarray, tolerance: float,
              progress: ProgressFn | None, cancelled: CancelFn | None) -> np.ndarray:
     """Group id (index of the leading exact location) for every exact location."""
+    from scipy.spatial import cKDTree  # first use only: the GUI imports this module at start-up
+
     n = ux.size
     group = np.arange(n)
     xy = np.column_stack([ux, uy])

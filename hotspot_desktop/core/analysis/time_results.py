@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from hotspot_desktop.core.analysis.emerging import (
     CLASS_NAMES,
@@ -62,11 +61,15 @@ class EmergingCell:
     @property
     def p(self) -> np.ndarray:
         """Two-sided p-values of the z-series (as the analysis computed them)."""
+        from scipy.stats import norm  # loaded on first use: the GUI imports this module at start-up
+
         return 2 * (1 - norm.cdf(np.abs(np.nan_to_num(self.z, nan=0.0))))
 
     @property
     def threshold(self) -> float:
         """|z| beyond which a step is significant at ``alpha`` (two-sided)."""
+        from scipy.stats import norm
+
         return float(norm.ppf(1 - self.alpha / 2))
 
     def explain(self) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from scipy.spatial import ConvexHull, QhullError
 from shapely.geometry.base import BaseGeometry
 
 from hotspot_desktop.core.crs import format_area, format_length
@@ -49,6 +48,8 @@ def study_area_m2(project: Project, x: np.ndarray, y: np.ndarray) -> float:
 def hull_area(x: np.ndarray, y: np.ndarray) -> float:
     """Area of the points' convex hull (Qhull: a million points in well under a second,
     several times faster than shapely); 0 for collinear points."""
+    from scipy.spatial import ConvexHull, QhullError  # first use only: keeps start-up fast
+
     try:
         return float(ConvexHull(np.column_stack([x, y])).volume)  # "volume" of a 2-D hull is its area
     except QhullError:
