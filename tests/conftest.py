@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Tests never read or write the user's real settings, recovery files or logs: Qt's QSettings and
+# QStandardPaths follow these on Linux.
+_ISOLATED = Path(tempfile.mkdtemp(prefix="hotspot-tests-home-"))
+os.environ["XDG_CONFIG_HOME"] = str(_ISOLATED / "config")
+os.environ["XDG_DATA_HOME"] = str(_ISOLATED / "data")
+os.environ["XDG_CACHE_HOME"] = str(_ISOLATED / "cache")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("HOTSPOT_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -30,3 +37,16 @@ def _pyside_emit_leak_guard():
 
     pin_bool_refcounts()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Each test starts from empty app settings (window layout, recent files, units), so a
+    test that saves a layout with extra docks cannot shrink the next test's map canvas."""
+    yield
+    try:
+        from hotspot_desktop.gui.settings import settings
+    except ImportError:
+        return
+    if "PySide6.QtCore" in __import__("sys").modules:
+        settings().clear()
