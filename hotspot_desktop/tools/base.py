@@ -275,8 +275,9 @@ def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
                             + (" after its filter" if hasattr(v, "mask") and len(v) else ""))
             elif p.kind == "zones" and geo != "polygon":
                 add(p.name, f"{p.label} must be a polygon zone layer")
-            elif p.kind == "zones" and p.roles and hasattr(v, "gdf"):
-                if "role" not in v.gdf.columns or not v.gdf["role"].isin(p.roles).any():
+            elif p.kind == "zones" and p.roles and hasattr(v, "gdf") and "role" in v.gdf.columns:
+                # A layer without roles (beats chosen as a control) counts as a whole / by selection.
+                if not v.gdf["role"].isin(p.roles).any():
                     add(p.name, f"{p.label} has no zones with role {' or '.join(p.roles)}")
         elif p.kind == "field":
             layer = values.get(p.layer_param or "")

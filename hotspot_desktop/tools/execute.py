@@ -141,9 +141,14 @@ def snapshot_layer(layer: Layer) -> Layer:
 
 
 def _zone_rows(layer: Layer, roles: tuple[str, ...]) -> Any:
+    """The rows a zone-set parameter stands for: zones of the wanted roles; from a layer without
+    roles (e.g. beats chosen as the control area), its selected features, else all of them."""
     gdf = layer.gdf.copy()  # type: ignore[attr-defined]
     if roles and "role" in gdf.columns:
-        gdf = gdf[gdf["role"].isin(roles)].reset_index(drop=True)
+        return gdf[gdf["role"].isin(roles)].reset_index(drop=True)
+    selection = getattr(layer, "selection", None)
+    if "role" not in gdf.columns and selection is not None and len(selection):
+        gdf = gdf.iloc[sorted(int(i) for i in selection)].reset_index(drop=True)
     return gdf
 
 

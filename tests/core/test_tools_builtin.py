@@ -105,6 +105,10 @@ def test_intervention_with_zone_roles(reg, pts):
     suggested = next(t.frame for t in more.tables if "suggested controls" in t.title)
     assert list(suggested["name"]) == ["far"] and "correlate" in suggested["reason"].iloc[0]
     assert len(titles) >= 4
+    # Beats chosen as the control area: a polygon layer without roles counts by its selection.
+    beats.selection = [0]
+    by_beat = run_now(tool, dict(values, control=beats)).result.tables[0].frame
+    assert by_beat.set_index("area").loc["control", "area_km2"] == pytest.approx(0.25)
     wrong_role = gpd.GeoDataFrame({"role": ["target"]}, geometry=[shapely.box(0, 0, 1, 1)])
     bad = dict(values, control=ZoneLayer("Z2", wrong_role))
     assert "no zones with role control" in tool.validate({**tool.defaults(), **bad})["control"][0]
