@@ -48,6 +48,8 @@ def kde_result_step(project: Project, outputs: CityOutputs) -> None:
     layer.id = "kde"  # stable ids, like the base layers'
     done.record.output_layer_ids = [layer.id]
     layer.opacity = 0.7
+    # Show the hot cores over the incidents; the citywide low tail stays transparent.
+    layer.style.raster.transparent_below = 0.15 * float(np.nanmax(layer.values))
     project.layers.insert(project.layers.index(incidents) + 1, layer)
     project.analyses.append(done.record)
 
