@@ -167,8 +167,8 @@ class Layer:
         self.changed.emit("data")
 
     def extent(self) -> tuple[float, float, float, float]:
-        """(xmin, ymin, xmax, ymax) in the working CRS."""
-        raise NotImplementedError  # abstract: every layer kind defines its extent
+        """(xmin, ymin, xmax, ymax) in the working CRS; every layer kind overrides this."""
+        raise TypeError(f"{type(self).__name__} does not define its extent")
 
     def content_hash(self) -> str:
         """Short hash of the layer's data (for provenance and staleness)."""

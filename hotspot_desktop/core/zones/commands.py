@@ -7,6 +7,7 @@ Zones are addressed by their ``zone_id`` (stable across deletes and re-inserts),
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +29,16 @@ def row_of(layer: ZoneLayer, zone_id: str) -> int:
     return int(hits[0])
 
 
-class ZoneCommand:
+class ZoneCommand(ABC):
+    """An undoable edit; subclasses apply (``redo``) and revert (``undo``) it on a ZoneLayer."""
+
     text = "edit zone"
 
-    def redo(self, layer: ZoneLayer) -> None:
-        raise NotImplementedError  # abstract
+    @abstractmethod
+    def redo(self, layer: ZoneLayer) -> None: ...
 
-    def undo(self, layer: ZoneLayer) -> None:
-        raise NotImplementedError  # abstract
+    @abstractmethod
+    def undo(self, layer: ZoneLayer) -> None: ...
 
 
 @dataclass
