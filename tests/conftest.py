@@ -42,8 +42,15 @@ def _pyside_emit_leak_guard():
 @pytest.fixture(autouse=True)
 def _fresh_settings():
     """Each test starts from empty app settings (window layout, recent files, units), so a
-    test that saves a layout with extra docks cannot shrink the next test's map canvas."""
+    test that saves a layout with extra docks cannot shrink the next test's map canvas.
+
+    Reference cycles left by a test (closed windows, dialogs) are collected here, on the GUI
+    thread: collected later by a worker thread (an export, a tool run), their Qt destructors
+    would deadlock on the GIL inside PySide."""
     yield
+    import gc
+
+    gc.collect()
     try:
         from hotspot_desktop.gui.settings import settings
     except ImportError:

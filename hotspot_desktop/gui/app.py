@@ -33,4 +33,29 @@ def create_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setWindowIcon(icon("app_icon"))
     errors.install_excepthook()
+    _collect_garbage_on_gui_thread(app)
     return app  # type: ignore[return-value]
+
+
+GC_INTERVAL_MS = 5_000
+
+
+def _collect_garbage_on_gui_thread(app: QApplication) -> None:
+    """Collect reference cycles on the GUI thread, often.
+
+    Closed dialogs and windows can linger in reference cycles; if a worker thread (a tool run,
+    an export) happens to trigger Python's garbage collector, their Qt destructors would run on
+    that thread and deadlock on the GIL inside PySide (seen in the test suite). Collecting here
+    first leaves the workers nothing Qt-owned to collect.
+    """
+    if getattr(app, "_hotspot_gc_timer", None) is not None:
+        return
+    import gc
+
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(app)
+    timer.setInterval(GC_INTERVAL_MS)
+    timer.timeout.connect(gc.collect)
+    timer.start()
+    app._hotspot_gc_timer = timer  # type: ignore[attr-defined]
