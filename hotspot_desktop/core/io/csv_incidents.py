@@ -26,7 +26,6 @@ from hotspot_desktop.core.crs import (
     WGS84,
     choose_working_crs,
     transform_xy,
-    transformer,
 )
 from hotspot_desktop.core.io import csv_coords
 from hotspot_desktop.core.io.csv_detect import (
@@ -223,15 +222,44 @@ def _to_working(x: np.ndarray, y: np.ndarray, code: np.ndarray, src: CRS, workin
     idx = np.flatnonzero(live)
     px, py = x[idx], y[idx]
     if src != working:
-        tr = transformer(src, working)
-        bounds = np.linspace(0, len(idx), TRANSFORM_CHUNKS + 1).astype(int)
-        for i, (a, b) in enumerate(pairwise(bounds)):
-            checkpoint(progress, cancelled, 0.7 + 0.2 * i / TRANSFORM_CHUNKS, "projecting")
-            tr.transform(px[a:b], py[a:b], inplace=True)
+        _project_in_parallel(px, py, src, working, progress, cancelled)
     wx = np.full(len(x), np.nan)
     wy = np.full(len(y), np.nan)
     wx[idx], wy[idx] = px, py
     return wx, wy, working
+
+
+def _project_in_parallel(px: np.ndarray, py: np.ndarray, src: CRS, working: CRS,
+                         progress: ProgressFn | None, cancelled: CancelFn | None) -> None:
+    """Project ``px``, ``py`` in place, in chunks spread over the cores: PROJ releases the GIL
+    while it transforms. Each worker builds its own Transformer (they are not thread-safe) on a
+    Python thread (pyproj's thread-local context crashes in threads Python did not create)."""
+    import os
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pyproj import Transformer
+
+    local = threading.local()
+
+    def run(a: int, b: int) -> None:
+        tr = getattr(local, "tr", None)
+        if tr is None:
+            tr = local.tr = Transformer.from_crs(src, working, always_xy=True)
+        tr.transform(px[a:b], py[a:b], inplace=True)
+
+    bounds = np.linspace(0, len(px), TRANSFORM_CHUNKS + 1).astype(int)
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="project") as pool:
+        futures = [pool.submit(run, a, b) for a, b in pairwise(bounds)]
+        for i, fut in enumerate(futures):
+            try:
+                checkpoint(progress, cancelled, 0.7 + 0.2 * i / TRANSFORM_CHUNKS, "projecting")
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+            fut.result()
 
 
 def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
