@@ -155,22 +155,35 @@ def local_moran(
     lag = w @ z
     scale = (n - 1) / den
     is_ = scale * z * lag
-    # esda's quadrant rule: a value exactly at the mean counts as low, a zero lag as low
-    high, high_lag = z > 0, lag > 0
-    quads = np.where(high & high_lag, 1, np.where(~high & high_lag, 2, np.where(~high & ~high_lag, 3, 4)))
-    quads = quads.astype(np.int8)
+    quads = _quadrants(z, lag)
     p_sim = None
-    clusters = np.zeros(n, dtype=np.int8)
     if permutations:
         def stat(idx: np.ndarray, lg: np.ndarray) -> np.ndarray:
             return scale * (z[idx][:, None] if lg.ndim == 2 else z[idx]) * lg
 
         p_sim = permutation_pvalues(z, w, stat, permutations, seed, progress, cancelled)
+    checkpoint(progress, cancelled, 1.0, "local Moran done")
+    return _local_result(is_, quads, p_sim, alpha, permutations, seed, transformation)
+
+
+def _quadrants(z: np.ndarray, lag: np.ndarray) -> np.ndarray:
+    """Moran scatterplot quadrant per unit: 1 HH, 2 LH, 3 LL, 4 HL (esda's rule: a value exactly
+    at the mean counts as low, a zero lag as low)."""
+    high, high_lag = z > 0, lag > 0
+    quads = np.where(high & high_lag, 1, np.where(~high & high_lag, 2, np.where(~high & ~high_lag, 3, 4)))
+    return quads.astype(np.int8)
+
+
+def _local_result(is_: np.ndarray, quads: np.ndarray, p_sim: np.ndarray | None, alpha: float,
+                  permutations: int, seed: int, transformation: str) -> LocalMoranResult:
+    """Clusters are the quadrants of units significant at ``alpha`` (none without permutations);
+    every array is frozen."""
+    if p_sim is None:
+        clusters = np.zeros(quads.shape, dtype=np.int8)
+    else:
         sig = np.where(np.isnan(p_sim), False, p_sim < alpha)
         clusters = np.where(sig, quads, 0).astype(np.int8)
-        p_sim.setflags(write=False)
-    checkpoint(progress, cancelled, 1.0, "local Moran done")
-    for a in (is_, quads, clusters):
+    for a in (is_, quads, clusters) + ((p_sim,) if p_sim is not None else ()):
         a.setflags(write=False)
     return LocalMoranResult(Is=is_, quadrants=quads, p_sim=p_sim, clusters=clusters, alpha=alpha,
                             permutations=permutations, seed=seed if permutations else None,
@@ -272,10 +285,7 @@ def local_moran_grid(
     lag = _grid_lag(z, k, inv_r, valid, transformation)
     scale = (n - 1) / float((z * z).sum())
     is_ = np.where(valid, scale * z * lag, np.nan)
-    high, high_lag = z > 0, lag > 0
-    quads = np.where(high & high_lag, 1, np.where(~high & high_lag, 2, np.where(~high & ~high_lag, 3, 4)))
-    quads = np.where(valid, quads, 0).astype(np.int8)
-    clusters = np.zeros(valid.shape, dtype=np.int8)
+    quads = np.where(valid, _quadrants(z, lag), 0).astype(np.int8)
     p_sim = None
     if permutations:
         w = _matrix(k.to_sparse(valid.shape, valid), n, transformation)
@@ -287,12 +297,5 @@ def local_moran_grid(
         sub = permutation_pvalues(zv, w, stat, permutations, seed, progress, cancelled)
         p_sim = np.full(valid.shape, np.nan)
         p_sim[valid] = sub
-        sig = np.where(np.isnan(p_sim), False, p_sim < alpha)
-        clusters = np.where(sig, quads, 0).astype(np.int8)
-        p_sim.setflags(write=False)
     checkpoint(progress, cancelled, 1.0, "local Moran done")
-    for a in (is_, quads, clusters):
-        a.setflags(write=False)
-    return LocalMoranResult(Is=is_, quadrants=quads, p_sim=p_sim, clusters=clusters, alpha=alpha,
-                            permutations=permutations, seed=seed if permutations else None,
-                            transformation=transformation.upper())
+    return _local_result(is_, quads, p_sim, alpha, permutations, seed, transformation)
