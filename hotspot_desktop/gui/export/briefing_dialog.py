@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 from hotspot_desktop.export.briefing import BriefingContent, write_briefing
 from hotspot_desktop.export.page import PAGE_SIZES_MM
 from hotspot_desktop.gui.export.folders import remember, start_folder
-from hotspot_desktop.gui.export.job_status import JobStatus
-from hotspot_desktop.gui.export.jobs import ExportRunner
+from hotspot_desktop.gui.export.job_status import export_runner
 from hotspot_desktop.gui.export.patrol_source import latest_patrol_plan
 from hotspot_desktop.gui.export.public_box import PublicReleaseBox
 
@@ -71,11 +70,8 @@ class BriefingDialog(QDialog):
         form.addRow("", self.include_plan)
         form.addRow("Save as", out)
 
-        self.runner = ExportRunner(self)
-        self.runner.finished.connect(self._on_written)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(lambda: self.write_button.setEnabled(True))
-        self.status = JobStatus(self.runner)
+        self.runner, self.status = export_runner(self, self._on_written, self._on_failed,
+                                                 lambda: self.write_button.setEnabled(True))
         self.open_folder = QPushButton("Open folder", objectName="openFolder")
         self.open_folder.setVisible(False)
         self.open_folder.clicked.connect(self._open_folder)

@@ -49,8 +49,7 @@ from hotspot_desktop.gui.export.extent import (
     zone_names,
 )
 from hotspot_desktop.gui.export.folders import remember, start_folder
-from hotspot_desktop.gui.export.job_status import JobStatus
-from hotspot_desktop.gui.export.jobs import ExportRunner
+from hotspot_desktop.gui.export.job_status import export_runner
 from hotspot_desktop.gui.export.page_preview import PagePreview
 from hotspot_desktop.gui.export.preview_render import PREVIEW_DPI, PreviewRenderer
 from hotspot_desktop.gui.export.public_box import PublicReleaseBox
@@ -86,10 +85,8 @@ class ComposerDialog(QDialog):
         self.renderer = PreviewRenderer(self)
         self.renderer.ready.connect(self._on_preview)
         self.renderer.failed.connect(self._on_preview_failed)
-        self.runner = ExportRunner(self)
-        self.runner.finished.connect(self._on_exported)
-        self.runner.failed.connect(self._on_export_failed)
-        self.runner.cancelled.connect(lambda: self.export_button.setEnabled(True))
+        self.runner, self.status = export_runner(self, self._on_exported, self._on_export_failed,
+                                                 lambda: self.export_button.setEnabled(True))
         self._timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.render_preview)
 
@@ -221,7 +218,6 @@ class ComposerDialog(QDialog):
         out.addWidget(browse)
         out.addWidget(self.export_button)
 
-        self.status = JobStatus(self.runner)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -62,3 +65,13 @@ class JobStatus(QWidget):
         self.cancel_button.setVisible(False)
         if text is not None:
             self.label.setText(text)
+
+
+def export_runner(parent: QWidget, on_done: Callable[[Any], None], on_failed: Callable[[str, str, bool], None],
+                  on_cancelled: Callable[[], None]) -> tuple[ExportRunner, JobStatus]:
+    """An export runner wired to a dialog's handlers, with its status row."""
+    runner = ExportRunner(parent)
+    runner.finished.connect(on_done)
+    runner.failed.connect(on_failed)
+    runner.cancelled.connect(on_cancelled)
+    return runner, JobStatus(runner)

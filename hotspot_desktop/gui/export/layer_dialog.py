@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from hotspot_desktop.core.model import Layer, PointLayer
 from hotspot_desktop.gui.export.folders import remember, start_folder
-from hotspot_desktop.gui.export.job_status import JobStatus
-from hotspot_desktop.gui.export.jobs import ExportRunner
+from hotspot_desktop.gui.export.job_status import export_runner
 from hotspot_desktop.gui.export.layer_files import (
     WGS84,
     WGS84_ONLY,
@@ -73,11 +72,8 @@ class LayerExportDialog(QDialog):
         form.addRow("Coordinates", self.crs)
         form.addRow("Save as", out)
 
-        self.runner = ExportRunner(self)
-        self.runner.finished.connect(self._on_written)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(lambda: self.write_button.setEnabled(True))
-        self.status = JobStatus(self.runner)
+        self.runner, self.status = export_runner(self, self._on_written, self._on_failed,
+                                                 lambda: self.write_button.setEnabled(True))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.write_button = buttons.addButton("Export", QDialogButtonBox.ButtonRole.ActionRole)
         self.write_button.setObjectName("writeLayer")
