@@ -16,16 +16,10 @@ from tests.gui.test_zones_support import (
     Y0,
     dclick,
     drag,
-    make_zone_window,
     zones_gdf,
 )
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def zwin(qtbot, tmp_path, monkeypatch):
-    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def draw_rect(window, x0, y0, x1, y1):

@@ -19,7 +19,6 @@ from tests.gui.test_zones_support import (
     drag,
     key,
     local,
-    make_zone_window,
     move,
     mpp,
     pixel,
@@ -27,11 +26,6 @@ from tests.gui.test_zones_support import (
 )
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def zwin(qtbot, tmp_path, monkeypatch):
-    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def ui(window):

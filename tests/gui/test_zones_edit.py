@@ -14,7 +14,6 @@ from tests.gui.test_zones_support import (
     drag,
     key,
     local,
-    make_zone_window,
     move,
     mpp,
     pixel,
@@ -23,11 +22,6 @@ from tests.gui.test_zones_support import (
 )
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def zwin(qtbot, tmp_path, monkeypatch):
-    return make_zone_window(qtbot, tmp_path, monkeypatch)
 
 
 def draw_square(window, x0=200, y0=200, x1=400, y1=400):
