@@ -7,6 +7,11 @@ are placed in each zone's peak hours by sampling start times with probability pr
 the zone's aoristic hour-of-week profile (Ratcliffe 2002) within the shift, so they follow the
 risk yet are not predictable; units are never over-committed (a unit does one visit at a time,
 plus a travel allowance between visits).
+
+:func:`shift_timelines` lays a plan out per shift for timeline charts. Dosage actually delivered
+is measured from AVL / patrol-log pings as in the Sacramento hot spot experiment (Telep,
+Mitchell & Weisburd 2014, *Justice Quarterly* 31(5)): time between consecutive pings of a unit
+inside a zone, compared per zone, shift and planned visit (:func:`dosage_report`).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -149,45 +156,269 @@ def max_concurrent_by_shift(visits: pd.DataFrame) -> pd.Series:
     return pd.Series(out, dtype=int)
 
 
-def delivered_dosage(zone_geoms: dict, pings: pd.DataFrame, *, max_gap_minutes: float = 5.0) -> pd.DataFrame:
-    """Minutes actually spent in each zone from AVL / patrol-log pings (columns unit, time, x, y
-    in the working CRS): consecutive pings of a unit inside the same zone no more than
-    ``max_gap_minutes`` apart count as presence for the time between them; returns zone, unit,
-    visits (separate stays), minutes."""
+# --- timelines ----------------------------------------------------------------------------------
+
+def visit_times(visits: pd.DataFrame) -> pd.DataFrame:
+    """``visits`` with ``start``/``end`` as Timestamps and ``day`` as the midnight of the plan day.
+
+    Accepts the plan's own frame and the tool's table (times as ``YYYY-MM-DD HH:MM`` text). A
+    visit without a ``day`` belongs to the day it starts on.
+    """
+    out = visits.copy()
+    for col in ("start", "end"):
+        out[col] = pd.to_datetime(out[col])
+    out["day"] = pd.to_datetime(out["day"]).dt.normalize() if "day" in out.columns else out["start"].dt.normalize()
+    return out
+
+
+def plan_window(visits: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The time a plan covers: from midnight of its first day to midnight after its last day, or
+    to the end of its last visit when a night shift runs into the next morning."""
+    v = visit_times(visits)
+    if not len(v):
+        raise ValueError("the plan has no visits")
+    first = v["day"].min()
+    end = max(v["day"].max() + pd.Timedelta(days=1), v["end"].max())
+    return first, end
+
+
+@dataclass(frozen=True)
+class ShiftTimeline:
+    """One shift of a plan laid out for a timeline chart: a lane per day and unit (top to
+    bottom), a bar per visit from its start to its end in hours after its plan day's midnight
+    (a night shift's 02:00 is hour 26), so every day of the shift shares one time axis."""
+
+    shift: str
+    lanes: list[str]
+    bars: pd.DataFrame  # lane (row in lanes), zone, unit, day, start_h, end_h, start, end, minutes
+    hours: tuple[float, float]  # the x range: the shift's hours when known, else the visits' whole hours
+
+
+def natural_key(name: str) -> tuple:
+    """Natural order of names: Late-2 before Late-10, zone 9 before zone 10."""
+    import re
+
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+                 for part in re.split(r"(\d+)", str(name)) if part) + (str(name),)
+
+
+def shift_timelines(visits: pd.DataFrame, shifts: list[Shift] | None = None) -> list[ShiftTimeline]:
+    """The plan's visits as one :class:`ShiftTimeline` per shift, shifts in order of the hour
+    they start (or in the order of ``shifts`` when given, which also fixes each x range).
+
+    Lanes are every day of the plan times every unit the shift uses, so a unit with nothing to
+    do on a day shows as an empty lane rather than vanishing.
+    """
+    v = visit_times(visits)
+    if not len(v):
+        return []
+    v["shift"] = v["shift"].astype(str) if "shift" in v.columns else ""
+    v["unit"] = v["unit"].fillna("").astype(str) if "unit" in v.columns else ""
+    v["start_h"] = (v["start"] - v["day"]) / pd.Timedelta(hours=1)
+    v["end_h"] = (v["end"] - v["day"]) / pd.Timedelta(hours=1)
+    days = sorted(v["day"].unique())
+    known = {s.name: s for s in shifts or []}
+    names = [s.name for s in shifts or [] if s.name in set(v["shift"])]
+    names += sorted(set(v["shift"]) - set(names), key=lambda n: v.loc[v["shift"] == n, "start_h"].min())
+    out = []
+    for name in names:
+        g = v[v["shift"] == name]
+        units = sorted(set(g["unit"]), key=natural_key)
+        lane_of = {(d, u): i * len(units) + j for i, d in enumerate(days) for j, u in enumerate(units)}
+        lanes = [f"{pd.Timestamp(d):%a %d %b}" + (f" · {u}" if u else "") for d in days for u in units]
+        bars = pd.DataFrame({"lane": [lane_of[(d, u)] for d, u in zip(g["day"], g["unit"])],
+                             "zone": g["zone"].astype(str).to_numpy(), "unit": g["unit"].to_numpy(),
+                             "day": g["day"].to_numpy(), "start_h": g["start_h"].to_numpy(float),
+                             "end_h": g["end_h"].to_numpy(float), "start": g["start"].to_numpy(),
+                             "end": g["end"].to_numpy(),
+                             "minutes": ((g["end"] - g["start"]) / pd.Timedelta(minutes=1)).to_numpy(float)})
+        if name in known:
+            s = known[name]
+            hours = (float(s.start_hour), float(s.start_hour + ((s.end_hour - s.start_hour) % 24 or 24)))
+        else:
+            hours = (float(np.floor(bars["start_h"].min())), float(np.ceil(bars["end_h"].max())))
+            hours = (hours[0], max(hours[1], hours[0] + 1.0))
+        out.append(ShiftTimeline(name, lanes, bars.sort_values(["lane", "start_h"]).reset_index(drop=True), hours))
+    return out
+
+
+# --- dosage delivered ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Presence:
+    """Time units spent in zones according to their pings.
+
+    ``totals``: zone, unit, stays (separate stays), minutes. ``segments``: zone, unit, start,
+    end, minutes - one row per pair of consecutive pings of a unit both inside the zone and
+    close enough in time to count as presence between them.
+    """
+
+    totals: pd.DataFrame
+    segments: pd.DataFrame
+
+
+def zone_presence(zone_geoms: dict, pings: pd.DataFrame, *, max_gap_minutes: float = 5.0,
+                  progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> Presence:
+    """Presence of units in zones from AVL / patrol-log pings (columns unit, time, x, y in the
+    working CRS).
+
+    The gap rule: two consecutive pings of a unit that are both inside a zone and at most
+    ``max_gap_minutes`` apart count as presence for the time between them; a stay is a run of
+    such pings (a lone ping inside counts as a stay of 0 minutes). This is the AVL dosage
+    measure of hot spot experiments (Telep, Mitchell & Weisburd 2014). Pings of each unit are
+    put in time order first; a ping in overlapping zones counts for each. Vectorised: one
+    spatial-index query per zone and array arithmetic over the pings, no loop per ping.
+    """
     import shapely
 
-    p = pings.sort_values(["unit", "time"]).reset_index(drop=True)
-    t = pd.to_datetime(p["time"])
-    rows = []
-    for name, geom in zone_geoms.items():
-        inside = shapely.contains_xy(geom, p["x"].to_numpy(float), p["y"].to_numpy(float))
-        for unit, idx in p.groupby("unit").groups.items():
-            idx = np.asarray(list(idx))
-            ins = inside[idx]
-            tt = t.iloc[idx].to_numpy()
-            minutes, stays, in_stay = 0.0, 0, False
-            for k in range(len(idx)):
-                if not ins[k]:
-                    in_stay = False
-                    continue
-                if not in_stay:
-                    stays += 1
-                    in_stay = True
-                if k + 1 < len(idx) and ins[k + 1]:
-                    gap = (tt[k + 1] - tt[k]) / np.timedelta64(1, "m")
-                    if gap <= max_gap_minutes:
-                        minutes += gap
-                    else:
-                        in_stay = False
-            if stays:
-                rows.append((name, unit, stays, minutes))
-    return pd.DataFrame(rows, columns=["zone", "unit", "stays", "minutes"])
+    p = pings.assign(unit=pings["unit"].astype(str), time=pd.to_datetime(pings["time"]))
+    p = p.sort_values(["unit", "time"], kind="stable").reset_index(drop=True)
+    codes, units = pd.factorize(p["unit"], sort=True)
+    t = p["time"].to_numpy("datetime64[ns]")
+    gap = np.diff(t) / np.timedelta64(1, "m") if len(p) > 1 else np.zeros(0)
+    linked = (codes[1:] == codes[:-1]) & (gap <= max_gap_minutes)
+    tree = shapely.STRtree(shapely.points(p["x"].to_numpy(float), p["y"].to_numpy(float)))
+    totals, segments = [], []
+    n_units = len(units)
+    for k, (name, geom) in enumerate(zone_geoms.items()):
+        checkpoint(progress, cancelled, k / max(len(zone_geoms), 1), "presence in zones")
+        inside = np.zeros(len(p), dtype=bool)
+        inside[tree.query(geom, predicate="intersects")] = True
+        pair = inside[:-1] & inside[1:] & linked  # presence from ping i to ping i + 1
+        starts = inside & ~np.r_[False, pair]  # a ping inside that does not continue a stay
+        stays = np.bincount(codes[starts], minlength=n_units)
+        minutes = np.bincount(codes[:-1][pair], weights=gap[pair], minlength=n_units)
+        for u in np.flatnonzero(stays):
+            totals.append((name, units[u], int(stays[u]), float(minutes[u])))
+        idx = np.flatnonzero(pair)
+        if idx.size:
+            segments.append(pd.DataFrame({"zone": name, "unit": units[codes[idx]], "start": t[idx],
+                                          "end": t[idx + 1], "minutes": gap[idx]}))
+    seg = (pd.concat(segments, ignore_index=True) if segments else
+           pd.DataFrame({"zone": pd.Series(dtype=str), "unit": pd.Series(dtype=str),
+                         "start": pd.Series(dtype="datetime64[ns]"), "end": pd.Series(dtype="datetime64[ns]"),
+                         "minutes": pd.Series(dtype=float)}))
+    return Presence(pd.DataFrame(totals, columns=["zone", "unit", "stays", "minutes"]), seg)
 
 
-def dosage_against_plan(plan: PatrolPlan, delivered: pd.DataFrame) -> pd.DataFrame:
-    """Planned vs delivered minutes and visits per zone, with the delivered share of plan."""
-    planned = plan.visits.groupby("zone").agg(planned_visits=("minutes", "size"), planned_minutes=("minutes", "sum"))
+def delivered_dosage(zone_geoms: dict, pings: pd.DataFrame, *, max_gap_minutes: float = 5.0) -> pd.DataFrame:
+    """Minutes actually spent in each zone per unit: zone, unit, stays (separate stays),
+    minutes - the ``totals`` of :func:`zone_presence` (see it for the gap rule)."""
+    return zone_presence(zone_geoms, pings, max_gap_minutes=max_gap_minutes).totals
+
+
+def dosage_against_plan(plan: "PatrolPlan | pd.DataFrame", delivered: pd.DataFrame) -> pd.DataFrame:
+    """Planned vs delivered minutes and visits per zone, with the delivered share of plan.
+
+    ``plan`` is a :class:`PatrolPlan` or its visits frame; ``delivered`` is
+    :func:`delivered_dosage`'s table. Zones in only one of them get zeros for the other.
+    """
+    visits = plan.visits if isinstance(plan, PatrolPlan) else plan
+    planned = visits.groupby("zone").agg(planned_visits=("minutes", "size"), planned_minutes=("minutes", "sum"))
     got = delivered.groupby("zone").agg(delivered_stays=("stays", "sum"), delivered_minutes=("minutes", "sum"))
     out = planned.join(got, how="outer").fillna(0)
-    out["delivered_share"] = np.where(out["planned_minutes"] > 0, out["delivered_minutes"] / out["planned_minutes"], np.nan)
+    for col in ("planned_visits", "planned_minutes", "delivered_stays"):
+        out[col] = out[col].astype(int)
+    out["delivered_minutes"] = out["delivered_minutes"].astype(float)
+    out["delivered_share"] = np.where(out["planned_minutes"] > 0,
+                                      out["delivered_minutes"] / out["planned_minutes"].where(out["planned_minutes"] > 0),
+                                      np.nan)
+    out.index.name = "zone"
     return out.reset_index()
+
+
+def visit_delivery(visits: pd.DataFrame, segments: pd.DataFrame, *, slack_minutes: float = 15.0,
+                   made_share: float = 0.5) -> pd.DataFrame:
+    """Each planned visit with the unit-minutes of presence in its zone during the visit widened
+    by ``slack_minutes`` either side (``delivered_minutes``), and ``made``: whether that reached
+    ``made_share`` of the planned minutes. Any unit counts, since dispatch swaps units."""
+    v = visit_times(visits).reset_index(drop=True)
+    got = np.zeros(len(v))
+    slack = pd.Timedelta(minutes=slack_minutes)
+    for zone, seg in segments.groupby("zone", sort=False):
+        s = seg["start"].to_numpy("datetime64[ns]")
+        e = seg["end"].to_numpy("datetime64[ns]")
+        for i in np.flatnonzero((v["zone"].astype(str) == str(zone)).to_numpy()):
+            a = np.datetime64(v.at[i, "start"] - slack, "ns")
+            b = np.datetime64(v.at[i, "end"] + slack, "ns")
+            overlap = (np.minimum(e, b) - np.maximum(s, a)) / np.timedelta64(1, "m")
+            got[i] = float(overlap[overlap > 0].sum())
+    out = v.assign(day=v["day"].dt.date, delivered_minutes=got)
+    out["made"] = out["delivered_minutes"] >= made_share * out["minutes"].astype(float)
+    return out
+
+
+@dataclass(frozen=True)
+class DosageReport:
+    """Delivered dosage per zone (against the plan when there is one), per unit, per shift and
+    per planned visit, with what was left out and why."""
+
+    by_zone: pd.DataFrame  # zone, [planned_visits, planned_minutes,] delivered_stays, delivered_minutes[, delivered_share]
+    by_unit: pd.DataFrame  # zone, unit, stays, minutes
+    by_shift: pd.DataFrame | None  # shift, planned_visits, visits_made, planned_minutes, minutes_in_visits, share
+    visits: pd.DataFrame | None  # the plan's visits with delivered_minutes and made
+    window: tuple[pd.Timestamp, pd.Timestamp] | None  # the plan's time span (pings outside it are left out)
+    pings_used: int
+    pings_outside_plan: int
+    pings_unreadable: int  # no time or no position
+    typical_interval_minutes: float  # median time between consecutive pings of a unit
+    plan_zones_missing: list[str]  # zones in the plan that the zone layer does not have
+
+
+def dosage_report(zone_geoms: dict, pings: pd.DataFrame, visits: pd.DataFrame | None = None, *,
+                  max_gap_minutes: float = 5.0, slack_minutes: float = 15.0,
+                  progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> DosageReport:
+    """Dosage delivered in each zone from pings (:func:`zone_presence`), against the plan's
+    ``visits`` when given (:func:`dosage_against_plan`, :func:`visit_delivery`).
+
+    With a plan, only pings inside the plan's time span (:func:`plan_window`) count: patrol
+    logs usually cover more days than the plan, and minutes outside it would inflate the
+    delivered share.
+    """
+    p = pings[["unit", "time", "x", "y"]].copy()
+    p["time"] = pd.to_datetime(p["time"])
+    ok = p["time"].notna() & np.isfinite(p["x"].to_numpy(float)) & np.isfinite(p["y"].to_numpy(float))
+    unreadable = int((~ok).sum())
+    p = p[ok]
+    window, outside = None, 0
+    if visits is not None:
+        window = plan_window(visits)
+        keep = (p["time"] >= window[0]) & (p["time"] < window[1])
+        outside = int((~keep).sum())
+        p = p[keep]
+    ordered = p.sort_values(["unit", "time"], kind="stable")
+    gaps = ordered["time"].diff()[ordered["unit"].astype(str).eq(ordered["unit"].astype(str).shift())]
+    typical = float(gaps.median() / pd.Timedelta(minutes=1)) if len(gaps) else float("nan")
+    presence = zone_presence(zone_geoms, p, max_gap_minutes=max_gap_minutes,
+                             progress=lambda f, s="": checkpoint(progress, None, 0.9 * f, s), cancelled=cancelled)
+    names = [str(n) for n in zone_geoms]
+    missing: list[str] = []
+    if visits is not None:
+        by_zone = dosage_against_plan(visits, presence.totals)
+        missing = sorted(set(visits["zone"].astype(str)) - set(names))
+    else:
+        by_zone = (presence.totals.groupby("zone").agg(delivered_stays=("stays", "sum"),
+                                                      delivered_minutes=("minutes", "sum")).reset_index())
+    # Every zone of the layer appears, in layer order, plan-only zones after them.
+    by_zone = by_zone.set_index("zone")
+    order = names + [z for z in by_zone.index if z not in names]
+    by_zone = by_zone.reindex(order)
+    for col in by_zone.columns:
+        if col != "delivered_share":
+            by_zone[col] = by_zone[col].fillna(0)
+            by_zone[col] = by_zone[col].astype(float if "minutes" in col and col.startswith("delivered") else int)
+    by_zone = by_zone.rename_axis("zone").reset_index()
+    by_shift = per_visit = None
+    if visits is not None:
+        per_visit = visit_delivery(visits, presence.segments, slack_minutes=slack_minutes)
+        if "shift" in per_visit.columns:
+            by_shift = (per_visit.groupby("shift", sort=False)
+                        .agg(planned_visits=("made", "size"), visits_made=("made", "sum"),
+                             planned_minutes=("minutes", "sum"), minutes_in_visits=("delivered_minutes", "sum"))
+                        .reset_index())
+            by_shift["visits_made"] = by_shift["visits_made"].astype(int)
+            by_shift["share"] = by_shift["minutes_in_visits"] / by_shift["planned_minutes"].where(
+                by_shift["planned_minutes"] > 0)
+    checkpoint(progress, cancelled, 1.0, "dosage tables")
+    return DosageReport(by_zone, presence.totals, by_shift, per_visit, window, len(p), outside, unreadable,
+                        typical, missing)
