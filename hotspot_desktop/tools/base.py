@@ -7,7 +7,8 @@ resolved only when the tool runs, so listing 50 tools imports none of their nume
 
 The run function has the signature ``run(inputs: dict, ctx: RunContext) -> ToolResult``.
 ``inputs`` maps parameter names to values: layer parameters receive a frozen snapshot of the
-layer (filtered incidents only), zone-set parameters a GeoDataFrame of the chosen zone rows.
+layer (filtered incidents only), zone-set parameters a GeoDataFrame of the chosen zone rows,
+file parameters the path as text (None or "" when an optional file is not given).
 
 This module is pure (no Qt).
 """
@@ -30,9 +31,9 @@ if TYPE_CHECKING:
     from hotspot_desktop.core.model import Layer
 
 ParamKind = Literal["layer", "field", "number", "integer", "choice", "bool", "date_range", "zones",
-                    "output", "text"]
-Unit = Literal["", "m", "km", "ft", "days", "%", "count"]
-UNITS: tuple[str, ...] = ("", "m", "km", "ft", "days", "%", "count")
+                    "output", "text", "file"]
+Unit = Literal["", "m", "km", "ft", "days", "min", "%", "count"]
+UNITS: tuple[str, ...] = ("", "m", "km", "ft", "days", "min", "%", "count")
 DISTANCE_UNITS = {"m": 1.0, "km": 1000.0, "ft": 0.3048}
 OutputKind = Literal["layer", "table", "chart"]
 
@@ -56,6 +57,7 @@ class Param:
     choices: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()  # zones: zone roles kept (empty = every row)
     pattern: str = ""  # text: a regular expression the whole value must match
+    extensions: tuple[str, ...] = ()  # file: accepted extensions without the dot (empty = any)
 
     def to_dict(self) -> dict:
         """JSON-ready description (``hotspot-desktop tools --json``)."""
@@ -74,7 +76,14 @@ class Param:
             d["roles"] = list(self.roles)
         if self.pattern:
             d["pattern"] = self.pattern
+        if self.kind == "file":
+            d["extensions"] = list(self.extensions)
         return d
+
+    def file_filter(self) -> str:
+        """A file-dialog filter for a file parameter, e.g. ``Patrol plan (*.csv);;All files (*)``."""
+        pats = " ".join(f"*.{e}" for e in self.extensions) or "*"
+        return f"{self.label} ({pats});;All files (*)"
 
 
 def _jsonable(v: Any) -> Any:
@@ -149,6 +158,15 @@ def text_param(name: str, label: str, default: str = "", *, help: str = "", opti
     if pattern:
         re.compile(pattern)
     return Param(name, label, "text", default=default, help=help, optional=optional, pattern=pattern)
+
+
+def file_param(name: str, label: str, extensions: tuple[str, ...] | list[str] | str = (), *, help: str = "",
+               optional: bool = False) -> Param:
+    """An existing input file (not a layer: e.g. a saved plan), given as a path; ``extensions``
+    without the dot, e.g. ``("csv",)`` (empty = any file)."""
+    ext = (extensions,) if isinstance(extensions, str) else tuple(extensions)
+    ext = tuple(e.lower().lstrip(".") for e in ext)
+    return Param(name, label, "file", help=help, optional=optional, extensions=ext)
 
 
 @dataclass(frozen=True)
@@ -306,6 +324,15 @@ def validate(tool: Tool, values: dict[str, Any]) -> dict[str, list[str]]:
                     add(p.name, f"{p.label} is required")
             elif not re.fullmatch(p.pattern, str(v).strip()):
                 add(p.name, f"{p.label} is not in the expected form" + (f" ({p.help})" if p.help else ""))
+        elif p.kind == "file":
+            from pathlib import Path
+
+            path = Path(str(v).strip()).expanduser()
+            if not path.is_file():
+                add(p.name, f"{p.label}: no file {str(v).strip()!r}" if not path.exists()
+                    else f"{p.label}: {path.name} is not a file")
+            elif p.extensions and path.suffix.lower().lstrip(".") not in p.extensions:
+                add(p.name, f"{p.label} must be a {' or '.join('.' + e for e in p.extensions)} file, not {path.name}")
         elif p.kind == "choice":
             if v not in p.choices:
                 add(p.name, f"{p.label} must be one of {', '.join(p.choices)}")
@@ -382,22 +409,65 @@ class TableResult:
 class ChartSpec:
     """A small, renderer-neutral chart: pyqtgraph in the GUI, matplotlib in exports.
 
-    ``kind``: line, bar, scatter or step. ``series`` maps a legend label to y values aligned
-    with ``x``. ``hlines`` are reference lines (label -> y).
+    ``kind``: line, bar, scatter, step or timeline. ``series`` maps a legend label to y values
+    aligned with ``x``. ``hlines`` are reference lines (label -> y).
+
+    A **timeline** (e.g. a patrol plan's visits) has one horizontal bar per entry of ``x``,
+    which is the bar's label (the zone); ``series`` holds the bars' ``lane`` (index into
+    ``lanes``, drawn top to bottom), ``start`` and ``end`` (hours after midnight; past 24 for a
+    night shift). ``groups`` fixes which label gets which palette colour, so several timelines
+    of one plan colour a zone alike; ``x_range`` is the time axis (hours). Build one with
+    :func:`timeline_chart`.
     """
 
-    kind: Literal["line", "bar", "scatter", "step"]
+    kind: Literal["line", "bar", "scatter", "step", "timeline"]
     title: str
     x: list[Any]
     series: dict[str, list[float]]
     x_label: str = ""
     y_label: str = ""
     hlines: dict[str, float] = field(default_factory=dict)
+    lanes: list[str] = field(default_factory=list)  # timeline: lane labels, top to bottom
+    groups: list[str] = field(default_factory=list)  # timeline: bar labels in colour order
+    x_range: tuple[float, float] | None = None  # timeline: hours shown
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "title": self.title, "x": [_plain(v) for v in self.x],
-                "series": {k: [_plain(v) for v in vals] for k, vals in self.series.items()},
-                "x_label": self.x_label, "y_label": self.y_label, "hlines": dict(self.hlines)}
+        d = {"kind": self.kind, "title": self.title, "x": [_plain(v) for v in self.x],
+             "series": {k: [_plain(v) for v in vals] for k, vals in self.series.items()},
+             "x_label": self.x_label, "y_label": self.y_label, "hlines": dict(self.hlines)}
+        if self.kind == "timeline":
+            d.update(lanes=[str(v) for v in self.lanes], groups=[str(v) for v in self.groups],
+                     x_range=None if self.x_range is None else [float(v) for v in self.x_range])
+        return d
+
+    def bars(self) -> list[tuple[int, float, float, str]]:
+        """A timeline's bars as (lane, start, end, label)."""
+        s = self.series
+        return [(int(lane), float(a), float(b), str(lbl))
+                for lane, a, b, lbl in zip(s.get("lane", []), s.get("start", []), s.get("end", []), self.x)]
+
+    def colour_index(self, label: str) -> int:
+        """Palette position of a timeline bar label (its place in ``groups``)."""
+        return self.groups.index(label) if label in self.groups else len(self.groups)
+
+
+def timeline_chart(title: str, lanes: list[str], bars: list[tuple[int, float, float, str]], *,
+                   groups: list[str] | None = None, x_range: tuple[float, float] | None = None,
+                   x_label: str = "time of day", y_label: str = "") -> ChartSpec:
+    """A timeline :class:`ChartSpec` from (lane, start hour, end hour, label) bars."""
+    labels = [str(b[3]) for b in bars]
+    return ChartSpec("timeline", title, labels,
+                     {"lane": [float(b[0]) for b in bars], "start": [float(b[1]) for b in bars],
+                      "end": [float(b[2]) for b in bars]},
+                     x_label=x_label, y_label=y_label, lanes=list(lanes),
+                     groups=list(groups) if groups is not None else list(dict.fromkeys(labels)),
+                     x_range=x_range)
+
+
+def hour_label(hours: float) -> str:
+    """``26.5`` -> ``02:30``: clock time of an hour count that may pass midnight."""
+    total = int(round(hours * 60)) % (24 * 60)
+    return f"{total // 60:02d}:{total % 60:02d}"
 
 
 def _plain(v: Any) -> Any:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hotspot_desktop.tools.base import (OutputSpec, Tool, bool_param, choice_param, date_range_param, field_param,
-                                        integer_param, layer_param, number_param, output_param, text_param,
-                                        zones_param)
+                                        file_param, integer_param, layer_param, number_param, output_param,
+                                        text_param, zones_param)
 
 _PKG = "hotspot_desktop.tools.builtin"
 # Kept here (not imported from patrol.py) so declaring tools imports no implementation module.
@@ -338,10 +338,12 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("equity", "table"), OutputSpec("shares", "chart")),
         ),
         Tool(
-            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.0",
+            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.1",
             help="Schedules a week of short, randomised visits (10-16 minutes) to each patrol zone, "
                  "weighted towards the hours of the week when its incidents happened, within the units "
-                 "each shift has; reports the share of historical risk each zone's visits cover.",
+                 "each shift has; reports the share of historical risk each zone's visits cover and shows "
+                 "a timeline per shift (a lane per day and unit, a bar per visit). Save the visits table as "
+                 "CSV to hand out and to check later with 'Dosage delivered vs plan'.",
             reference="Koper (1995) Justice Quarterly 12(4) (the Koper curve); Ratcliffe (2009) aoristic "
                       "temporal weights; Sherman & Weisburd (1995) Justice Quarterly 12(4).",
             run=f"{_PKG}.patrol:patrol_plan",
@@ -356,7 +358,35 @@ def declared_tools() -> list[Tool]:
                     text_param("first_day", "First day", "", pattern=r"\d{4}-\d{2}-\d{2}",
                                help="YYYY-MM-DD; blank = the day after the latest incident"),
                     integer_param("history_days", "Risk history", 90, unit="days", minimum=7, maximum=3650)),
-            outputs=(OutputSpec("visits", "table"), OutputSpec("coverage", "table"), OutputSpec("coverage", "chart")),
+            outputs=(OutputSpec("visits", "table"), OutputSpec("coverage", "table"), OutputSpec("coverage", "chart"),
+                     OutputSpec("timeline", "chart", "one timeline per shift")),
+        ),
+        Tool(
+            id="patrol.dosage", name="Dosage delivered vs plan", category="Patrol", version="1.0",
+            help="Minutes units actually spent in each patrol zone, from AVL or patrol-log points (a CSV of "
+                 "unit, time and position loaded as a point layer): consecutive pings of a unit inside a zone "
+                 "count as presence when close enough in time. With a plan CSV saved from 'Patrol plan', "
+                 "compares delivered with planned minutes per zone and shift and says which planned visits "
+                 "were made; pings outside the plan's days are not counted against it.",
+            reference="Telep, Mitchell & Weisburd (2014) Justice Quarterly 31(5) (AVL-measured dosage at hot "
+                      "spots); Koper (1995) Justice Quarterly 12(4).",
+            run=f"{_PKG}.patrol:patrol_dosage",
+            params=(layer_param("pings", "AVL / patrol-log points", "point",
+                                help="one point per position report, with its date/time"),
+                    field_param("unit_field", "Unit column", "pings", default="unit",
+                                help="the column naming the car or officer of each point"),
+                    zones_param("zones", "Patrol zones", ("patrol", "target")),
+                    file_param("plan", "Patrol plan (CSV)", ("csv",), optional=True,
+                               help="the visits table of 'Patrol plan' saved as CSV; blank = delivered dosage only"),
+                    number_param("max_gap", "Longest gap between pings", 5.0, unit="min", minimum=0.5, maximum=240,
+                                 help="two pings in a zone further apart than this do not count as presence "
+                                      "between them (the unit may have left)"),
+                    number_param("slack", "Lateness allowed per visit", 15.0, unit="min", minimum=0.0, maximum=240,
+                                 help="presence this long before a planned visit's start or after its end still "
+                                      "counts towards it")),
+            outputs=(OutputSpec("dosage", "table"), OutputSpec("by_shift", "table"),
+                     OutputSpec("visit_delivery", "table"), OutputSpec("by_unit", "table"),
+                     OutputSpec("dosage", "chart", "planned vs delivered minutes per zone")),
         ),
         Tool(
             id="time.trend", name="Incident trend", category="Time", version="1.0",

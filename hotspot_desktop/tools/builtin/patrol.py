@@ -1,4 +1,5 @@
-"""Run function of the patrol plan tool (wraps core/analysis/patrol.py and temporal profiles)."""
+"""Run functions of the patrol plan and dosage tools (wrap core/analysis/patrol.py, temporal
+profiles and the plan file reader core/io/patrol_io.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspot_desktop.tools.base import ChartSpec, RunContext, TableResult, ToolResult
+from hotspot_desktop.tools.base import ChartSpec, RunContext, TableResult, ToolResult, timeline_chart
 
 from hotspot_desktop.tools.builtin.declarations import SHIFT_RE  # "Early 06-14 x2": name, hours, units
 
@@ -31,6 +32,33 @@ def parse_shifts(text: str) -> list:
     return shifts
 
 
+def zone_names(zones) -> list[str]:
+    """The name of each zone row as plans use it: its ``name``, else ``zone N`` (1-based)."""
+    out = []
+    for i, row in zones.reset_index(drop=True).iterrows():
+        name = row.get("name") if "name" in zones.columns else None
+        out.append(str(name) if name is not None and pd.notna(name) and str(name) else f"zone {i + 1}")
+    return out
+
+
+def timeline_charts(visits: pd.DataFrame, shifts: list | None = None, zones: list[str] | None = None) -> list[ChartSpec]:
+    """One timeline chart per shift: a lane per day and unit, a bar per visit coloured by zone.
+
+    Zones take palette colours in ``zones`` order, by default in natural order of their names,
+    so the screen (this tool) and paper (export/patrol_timeline.py) colour a zone alike.
+    """
+    from hotspot_desktop.core.analysis.patrol import natural_key, shift_timelines
+
+    groups = list(zones) if zones else sorted(set(visits["zone"].astype(str)) if len(visits) else set(),
+                                              key=natural_key)
+    charts = []
+    for tl in shift_timelines(visits, shifts):
+        bars = list(zip(tl.bars["lane"], tl.bars["start_h"], tl.bars["end_h"], tl.bars["zone"]))
+        charts.append(timeline_chart(f"Patrol timeline: {tl.shift} shift", tl.lanes, bars, groups=groups,
+                                     x_range=tl.hours, x_label="time of day", y_label="day · unit"))
+    return charts
+
+
 def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
     """A week of randomised 10-16 minute visits per zone, weighted by each zone's hour-of-week risk."""
     from hotspot_desktop.core.analysis.patrol import ZoneDemand, make_plan
@@ -43,23 +71,23 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
     end = pts.times.max()
     recent = (pts.times >= end - pd.Timedelta(days=int(inputs["history_days"]))).to_numpy()
     demands = []
+    names = zone_names(zones)
     for i, row in zones.reset_index(drop=True).iterrows():
         ctx.checkpoint(0.05 + 0.45 * i / max(len(zones), 1), "zone risk profiles")
         inside = recent & shapely.contains_xy(row.geometry, pts.x, pts.y)
         t = pts.times[inside]
         end_t = pts.attributes["time_end"][inside] if "time_end" in pts.attributes.columns else None
         profile = hour_weekday_table(t, end_t).ravel() if inside.any() else np.zeros(168)
-        name = str(row.get("name") or f"zone {i + 1}")
+        name = names[i]
         priority = int(row["priority"]) if "priority" in row and pd.notna(row["priority"]) else 1
         demands.append(ZoneDemand(name, profile, int(inputs["visits_per_shift"]), priority))
     first = inputs["first_day"] or (end + pd.Timedelta(days=1)).normalize()
     ctx.checkpoint(0.5, "scheduling visits")
     plan = make_plan(demands, shifts, first_day=pd.Timestamp(first), days=int(inputs["days"]), seed=ctx.seed)
     ctx.checkpoint(0.95, "tables")
-    visits = plan.visits.copy()
-    for col in ("start", "end"):
-        if len(visits):
-            visits[col] = visits[col].dt.strftime("%Y-%m-%d %H:%M")
+    from hotspot_desktop.core.io.patrol_io import visits_table
+
+    visits = visits_table(plan.visits) if len(plan.visits) else plan.visits
     cov = plan.coverage
     chart = ChartSpec("bar", "Expected coverage of historical risk", list(cov["zone"].astype(str)),
                       {"coverage %": (100 * cov["expected_coverage"].astype(float)).tolist()}, x_label="zone",
@@ -67,10 +95,88 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
     notes = [f"{len(plan.visits)} visits over {inputs['days']} days for {len(demands)} zones; "
              f"{len(plan.unplaced)} could not be placed",
              f"risk profiles from the last {inputs['history_days']} days of incidents (aoristic)",
-             "visit length 10-16 min, randomised start (Koper 1995)"]
+             "visit length 10-16 min, randomised start (Koper 1995)",
+             "save the visits table as CSV to check it later with 'Dosage delivered vs plan'"]
     tables = [TableResult("Patrol plan: visits", visits, name="visits"),
               TableResult("Patrol plan: expected coverage", cov, name="coverage")]
     if len(plan.unplaced):
         tables.append(TableResult("Patrol plan: visits not placed", plan.unplaced, name="unplaced"))
-    return ToolResult(tables=tables, charts=[chart] if chart else [], notes=notes,
+    charts = ([chart] if chart else []) + timeline_charts(plan.visits, shifts)
+    return ToolResult(tables=tables, charts=charts, notes=notes,
                       warnings=[notes[0]] if len(plan.unplaced) else [])
+
+
+def patrol_dosage(inputs: dict, ctx: RunContext) -> ToolResult:
+    """Minutes units spent in each zone from AVL / patrol-log points, against a saved plan."""
+    from hotspot_desktop.core.analysis.patrol import dosage_report
+    from hotspot_desktop.core.io.patrol_io import PlanFileError, read_plan_csv, visits_table
+
+    pts, zones = inputs["pings"], inputs["zones"]
+    if pts.times is None:
+        raise ValueError(f"{pts.name} has no date/time column: AVL points need the time of each position")
+    unit_col = inputs["unit_field"]
+    plan = None
+    if inputs.get("plan"):
+        try:
+            plan = read_plan_csv(inputs["plan"])
+        except PlanFileError as exc:
+            raise ValueError(str(exc)) from None
+    ctx.checkpoint(0.05, "reading points")
+    pings = pd.DataFrame({"unit": pts.attributes[unit_col].astype(str).to_numpy(), "time": pts.times.to_numpy(),
+                          "x": pts.x, "y": pts.y})
+    names = zone_names(zones)
+    geoms = dict(zip(names, zones.geometry))
+    gap, slack = float(inputs["max_gap"]), float(inputs["slack"])
+    report = dosage_report(geoms, pings, plan.visits if plan is not None else None, max_gap_minutes=gap,
+                        slack_minutes=slack, progress=ctx.sub(0.1, 0.9), cancelled=ctx.cancelled)
+    ctx.checkpoint(0.92, "tables")
+    by_zone = report.by_zone.copy()
+    if "delivered_share" in by_zone.columns:
+        by_zone["delivered_%"] = (100 * by_zone.pop("delivered_share")).round(1)
+    by_zone["delivered_minutes"] = by_zone["delivered_minutes"].round(1)
+    tables = [TableResult("Dosage delivered by zone" + (" vs plan" if plan is not None else ""), by_zone,
+                          name="dosage")]
+    notes = [f"presence = time between consecutive pings of a unit both inside a zone and at most {gap:g} min "
+             "apart; a lone ping counts as a stay of 0 minutes (Telep, Mitchell & Weisburd 2014)",
+             f"{report.pings_used:,} pings used"
+             + (f"; typical interval {report.typical_interval_minutes:.1f} min" if np.isfinite(report.typical_interval_minutes)
+                else "")]
+    warnings = []
+    if report.pings_unreadable:
+        notes.append(f"{report.pings_unreadable:,} pings without a time or position left out")
+    if plan is not None:
+        a, b = report.window
+        notes.append(f"plan from {a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M}: {report.pings_outside_plan:,} pings outside "
+                     "it are not counted against the plan")
+        notes.append(f"a planned visit is made when units spent at least half its minutes in the zone between "
+                     f"{slack:g} min before its start and {slack:g} min after its end")
+        if report.by_shift is not None:
+            by_shift = report.by_shift.copy()
+            by_shift["minutes_in_visits"] = by_shift["minutes_in_visits"].round(1)
+            by_shift["share"] = (100 * by_shift["share"]).round(1)
+            tables.append(TableResult("Dosage by shift: planned visits made", by_shift.rename(
+                columns={"share": "delivered_%"}), name="by_shift"))
+        per_visit = visits_table(report.visits)
+        per_visit["delivered_minutes"] = per_visit["delivered_minutes"].round(1)
+        per_visit["made"] = np.where(report.visits["made"], "yes", "no")
+        tables.append(TableResult("Dosage: each planned visit", per_visit, name="visit_delivery"))
+        if report.plan_zones_missing:
+            warnings.append(f"the plan has zones the zone layer does not: {', '.join(report.plan_zones_missing)} "
+                            "(nothing can be delivered there; pick the zones the plan was made for)")
+        if report.pings_used == 0:
+            warnings.append(f"no ping of {pts.name} falls in the plan's days "
+                            f"({a:%Y-%m-%d} to {b - pd.Timedelta(minutes=1):%Y-%m-%d})")
+    else:
+        notes.append("no plan given: delivered dosage only")
+    if len(report.by_unit):
+        unit_table = report.by_unit.copy()
+        unit_table["minutes"] = unit_table["minutes"].round(1)
+        tables.append(TableResult("Dosage delivered by unit and zone", unit_table, name="by_unit"))
+    if np.isfinite(report.typical_interval_minutes) and report.typical_interval_minutes > gap:
+        warnings.append(f"{pts.name} pings about every {report.typical_interval_minutes:.1f} min, more than the "
+                        f"{gap:g} min gap: most presence is not counted; raise 'Longest gap between pings'")
+    series = {"planned minutes": by_zone["planned_minutes"].astype(float).tolist()} if plan is not None else {}
+    series["delivered minutes"] = by_zone["delivered_minutes"].astype(float).tolist()
+    chart = ChartSpec("bar", "Dosage: planned vs delivered minutes" if plan is not None else "Dosage delivered",
+                      by_zone["zone"].astype(str).tolist(), series, x_label="zone", y_label="minutes")
+    return ToolResult(tables=tables, charts=[chart], notes=notes, warnings=warnings)
