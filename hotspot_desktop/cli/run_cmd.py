@@ -7,7 +7,8 @@ Parameter names are those ``hotspot-desktop tools`` lists (like ``qgis_process``
 files fill the tool's layer parameters in declaration order; a layer parameter may also be
 given by name (``--polygons=beats.shp``). The first input sets the working CRS. Values:
 numbers in the unit listed, booleans ``true/false``, date ranges ``2024-01-01..2024-06-30``
-(either side may be empty). A zone-set parameter takes a polygon file; when it has a ``role``
+(either side may be empty), files by path (``--plan=plan_visits.csv``; a file parameter is an
+input that is not a layer, e.g. a saved patrol plan). A zone-set parameter takes a polygon file; when it has a ``role``
 column only the rows of the tool's roles are used (one zones file can serve ``--target`` and
 ``--control``). ``--crs`` names the CRS of CSV / .asc inputs that do not state
 one. Outputs go to ``--out`` by extension (core/io/writers.py): the
@@ -104,6 +105,9 @@ def convert(p: Param, text: str) -> Any:
         sep = ".." if ".." in text else ","
         a, _, b = text.partition(sep)
         return (a.strip() or None, b.strip() or None)
+    if p.kind == "file":
+        # Absolute, so the provenance still finds it when the project is re-run from elsewhere.
+        return str(Path(text.strip()).expanduser().resolve()) if text.strip() else None
     return text
 
 

@@ -34,6 +34,8 @@ def describe_param(p: Param) -> str:
         kind = "{" + ",".join(p.choices) + "}"
     elif p.kind == "zones":
         kind = f"zones[{'|'.join(p.roles) or 'all'}]"
+    elif p.kind == "file":
+        kind = f"file[{'|'.join('.' + e for e in p.extensions) or 'any'}]"
     elif p.kind in ("number", "integer"):
         lo = "" if p.minimum is None else f"{p.minimum:g}"
         hi = "" if p.maximum is None else f"{p.maximum:g}"

@@ -171,14 +171,17 @@ def visit_times(visits: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def plan_window(visits: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The time a plan covers: from midnight of its first day to midnight after its last day, or
-    to the end of its last visit when a night shift runs into the next morning."""
+def plan_window(visits: pd.DataFrame, shifts: list[Shift] | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The time a plan covers, both ends included: from midnight of its first day to midnight
+    after its last day, or later when a night shift runs into the next morning - to the end of
+    its last visit, or with ``shifts`` known, to the end of the last day's latest shift."""
     v = visit_times(visits)
     if not len(v):
         raise ValueError("the plan has no visits")
-    first = v["day"].min()
-    end = max(v["day"].max() + pd.Timedelta(days=1), v["end"].max())
+    first, last = v["day"].min(), v["day"].max()
+    end = max(last + pd.Timedelta(days=1), v["end"].max())
+    for s in shifts or []:
+        end = max(end, _shift_window(last, s)[1])
     return first, end
 
 
@@ -366,14 +369,14 @@ class DosageReport:
 
 
 def dosage_report(zone_geoms: dict, pings: pd.DataFrame, visits: pd.DataFrame | None = None, *,
-                  max_gap_minutes: float = 5.0, slack_minutes: float = 15.0,
+                  shifts: list[Shift] | None = None, max_gap_minutes: float = 5.0, slack_minutes: float = 15.0,
                   progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> DosageReport:
     """Dosage delivered in each zone from pings (:func:`zone_presence`), against the plan's
     ``visits`` when given (:func:`dosage_against_plan`, :func:`visit_delivery`).
 
-    With a plan, only pings inside the plan's time span (:func:`plan_window`) count: patrol
-    logs usually cover more days than the plan, and minutes outside it would inflate the
-    delivered share.
+    With a plan, only pings inside the plan's time span (:func:`plan_window`, with the plan's
+    ``shifts`` when known) count: patrol logs usually cover more days than the plan, and
+    minutes outside it would inflate the delivered share.
     """
     p = pings[["unit", "time", "x", "y"]].copy()
     p["time"] = pd.to_datetime(p["time"])
@@ -382,8 +385,8 @@ def dosage_report(zone_geoms: dict, pings: pd.DataFrame, visits: pd.DataFrame | 
     p = p[ok]
     window, outside = None, 0
     if visits is not None:
-        window = plan_window(visits)
-        keep = (p["time"] >= window[0]) & (p["time"] < window[1])
+        window = plan_window(visits, shifts)
+        keep = (p["time"] >= window[0]) & (p["time"] <= window[1])
         outside = int((~keep).sum())
         p = p[keep]
     ordered = p.sort_values(["unit", "time"], kind="stable")

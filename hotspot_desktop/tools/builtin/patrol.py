@@ -127,8 +127,18 @@ def patrol_dosage(inputs: dict, ctx: RunContext) -> ToolResult:
     names = zone_names(zones)
     geoms = dict(zip(names, zones.geometry))
     gap, slack = float(inputs["max_gap"]), float(inputs["slack"])
-    report = dosage_report(geoms, pings, plan.visits if plan is not None else None, max_gap_minutes=gap,
-                        slack_minutes=slack, progress=ctx.sub(0.1, 0.9), cancelled=ctx.cancelled)
+    shifts = None
+    if plan is not None and plan.settings.get("shifts"):
+        from hotspot_desktop.core.analysis.patrol import Shift
+
+        try:
+            shifts = [Shift(str(s["name"]), int(s["start_hour"]), int(s["end_hour"]), int(s["units"]))
+                      for s in plan.settings["shifts"]]
+        except (KeyError, TypeError, ValueError):
+            ctx.note("the plan's settings file lists no readable shifts: the plan ends with its last visit")
+    report = dosage_report(geoms, pings, plan.visits if plan is not None else None, shifts=shifts,
+                           max_gap_minutes=gap, slack_minutes=slack, progress=ctx.sub(0.1, 0.9),
+                           cancelled=ctx.cancelled)
     ctx.checkpoint(0.92, "tables")
     by_zone = report.by_zone.copy()
     if "delivered_share" in by_zone.columns:
