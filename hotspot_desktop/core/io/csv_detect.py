@@ -139,7 +139,13 @@ def parse_spec(table: pa.Table, spec: DateSpec) -> tuple[np.ndarray, np.ndarray,
         # Rows without a time are read with the date part of the formats (known to the day).
         formats = formats + [f.rsplit(" ", 2)[0] if "%p" in f else f.rsplit(" ", 1)[0] for f in formats]
     else:
-        values = csv_dates.as_strings(table.column(spec.columns[0]))
+        raw = table.column(spec.columns[0])
+        if len(formats) == 1 and spec.kind == "single":
+            start = csv_dates.parse_iso_column(raw, formats[0])
+            if start is not None:
+                present = raw.is_valid().to_numpy(zero_copy_only=False)
+                return start, csv_dates.add_precision(start, csv_dates.precision_of(formats[0])), present
+        values = csv_dates.as_strings(raw)
     present = values.is_valid().to_numpy(zero_copy_only=False)
     start, used = csv_dates.parse_formats(values, formats)
     end = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")

@@ -113,10 +113,12 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         reject("duplicate_id", _repeated_ids(table.column(schema.incident_id), code == 0))
 
     wx, wy, working_crs = _to_working(x, y, code, schema.crs, working_crs, progress, cancelled)  # type: ignore[arg-type]
-    reject("out_of_range", ~(np.isfinite(wx) & np.isfinite(wy)))
+    unusable = ~(np.isfinite(wx) & np.isfinite(wy))
+    reject("out_of_range", unusable)
+    wx[unusable], wy[unusable] = np.nan, np.nan
     live = code == 0
     if live.sum() >= 5:
-        box = csv_coords.robust_box(wx[live], wy[live])
+        box = csv_coords.robust_box(wx, wy)  # rejected rows are NaN, left out
         reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & live)
 
     checkpoint(progress, cancelled, 0.92, "building layer")
@@ -210,42 +212,63 @@ def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tu
 
 def _to_working(x: np.ndarray, y: np.ndarray, code: np.ndarray, src: CRS, working: CRS | None,
                 progress: ProgressFn | None, cancelled: CancelFn | None) -> tuple[np.ndarray, np.ndarray, CRS]:
-    live = code == 0
+    """``x``, ``y`` (owned by the caller, overwritten) in the working CRS, NaN on rejected rows."""
+    idx = np.flatnonzero(code == 0)
     if working is None:
         centroid = None
-        if live.any():
-            mx, my = float(np.median(x[live])), float(np.median(y[live]))
+        if len(idx):
+            # The median of an even sample picks the same UTM zone as that of all points, at a
+            # fraction of the cost (only the zone depends on it).
+            some = idx[:: max(1, len(idx) // 20_000)]
+            mx, my = float(np.median(x[some])), float(np.median(y[some]))
             lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
             centroid = (float(lon[0]), float(lat[0]))
         working = choose_working_crs([src], centroid)
-    # Gather the live points once and project them in place, chunk by chunk (cancel between chunks).
-    idx = np.flatnonzero(live)
-    px, py = x[idx], y[idx]
+    # Project every row in place, chunk by chunk (cancel between chunks): gathering the live rows
+    # first would copy both columns twice to skip the few rejected ones. Rejected rows end as NaN.
+    dead = code != 0
+    x[dead] = np.nan
+    y[dead] = np.nan
     if src != working:
-        _project_in_parallel(px, py, src, working, progress, cancelled)
-    wx = np.full(len(x), np.nan)
-    wy = np.full(len(y), np.nan)
-    wx[idx], wy[idx] = px, py
-    return wx, wy, working
+        _project_in_parallel(x, y, src, working, progress, cancelled)
+    return x, y, working
 
 
 def _project_in_parallel(px: np.ndarray, py: np.ndarray, src: CRS, working: CRS,
                          progress: ProgressFn | None, cancelled: CancelFn | None) -> None:
     """Project ``px``, ``py`` in place, in chunks spread over the cores: PROJ releases the GIL
     while it transforms. Each worker builds its own Transformer (they are not thread-safe) on a
-    Python thread (pyproj's thread-local context crashes in threads Python did not create)."""
+    Python thread (pyproj's thread-local context crashes in threads Python did not create).
+
+    From longitude/latitude to a transverse Mercator CRS (UTM, the usual working CRS), points
+    within :data:`fast_projection.APPROX_MAX_DEGREES` of the central meridian go through PROJ's
+    faster Evenden-Snyder series (``+approx``, sub-millimetre there); any others, and every
+    other CRS pair, through PROJ's exact operation.
+    """
     import os
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from pyproj import Transformer
 
+    from hotspot_desktop.core.io.fast_projection import approx_pipeline, near_meridian
+
+    fast = approx_pipeline(src, working)
+    far = None
+    if fast is not None:
+        pipeline, meridian = fast
+        outside = ~near_meridian(px, meridian)
+        if outside.any():
+            far = np.flatnonzero(outside)
+            fx, fy = px[far], py[far]
+
     local = threading.local()
 
     def run(a: int, b: int) -> None:
         tr = getattr(local, "tr", None)
         if tr is None:
-            tr = local.tr = Transformer.from_crs(src, working, always_xy=True)
+            tr = local.tr = (Transformer.from_crs(src, working, always_xy=True) if fast is None
+                             else Transformer.from_pipeline(pipeline))
         tr.transform(px[a:b], py[a:b], inplace=True)
 
     bounds = np.linspace(0, len(px), TRANSFORM_CHUNKS + 1).astype(int)
@@ -260,25 +283,39 @@ def _project_in_parallel(px: np.ndarray, py: np.ndarray, src: CRS, working: CRS,
                     f.cancel()
                 raise
             fut.result()
+    if far is not None:
+        exact = Transformer.from_crs(src, working, always_xy=True)
+        px[far], py[far] = exact.transform(fx, fy)
 
 
 def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
     """Arrow column (rows ``keep``) to pandas; repetitive strings become categories to save memory."""
     if pa.types.is_dictionary(values.type):
-        return _sorted_categories((values if keep is None else values.filter(keep)).to_pandas())
+        return _sorted_categories(values if keep is None else values.filter(keep))
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
         encoded = values.combine_chunks().dictionary_encode()  # one hashing pass decides and encodes
         if category or (n and len(encoded.dictionary) <= CATEGORY_MAX_SHARE * n):
             # Filter after encoding: filtering small integer codes is cheaper than strings.
-            return _sorted_categories((encoded if keep is None else encoded.filter(keep)).to_pandas())
+            return _sorted_categories(encoded if keep is None else encoded.filter(keep))
     return (values if keep is None else values.filter(keep)).to_pandas()
 
 
-def _sorted_categories(series: pd.Series) -> pd.Series:
-    """Categories in sorted order (legends and filters list them alphabetically)."""
-    series = series.astype("category")
-    return series.cat.reorder_categories(sorted(series.cat.categories, key=str))
+def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Series:
+    """A pandas categorical with its categories in sorted order (legends and filters list them
+    alphabetically), built from the dictionary codes: only the small dictionary is sorted, and
+    the codes are remapped with one lookup rather than re-coded by pandas."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.unify_dictionaries().combine_chunks() if values.num_chunks else values.combine_chunks()
+    names = values.dictionary.cast(pa.string()).to_pylist()
+    order = sorted(range(len(names)), key=lambda i: str(names[i]))
+    rank = np.empty(len(names) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    rank[-1] = -1  # missing values
+    codes = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
+    codes = rank[codes]
+    small = codes.astype(np.int8 if len(names) < 127 else np.int16 if len(names) < 32_767 else np.int32)
+    return pd.Series(pd.Categorical.from_codes(small, categories=[names[i] for i in order]))
 
 
 def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:

@@ -119,7 +119,7 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
         return "skip"
 
     read_opts = pcsv.ReadOptions(encoding=arrow_encoding(schema.encoding), column_names=schema.columns,
-                                 skip_rows=schema.skip_rows + 1, block_size=1 << 22,
+                                 skip_rows=schema.skip_rows + 1,
                                  use_threads=threads)
     parse_opts = pcsv.ParseOptions(delimiter=schema.delimiter, invalid_row_handler=on_invalid,
                                    newlines_in_values=multiline)
@@ -140,6 +140,7 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
             result["error"] = exc
 
     thread = threading.Thread(target=work, name="csv-read", daemon=True)
+    checkpoint(progress, cancelled, span[0], "reading")
     thread.start()
     try:
         while thread.is_alive():

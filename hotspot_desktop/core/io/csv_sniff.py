@@ -6,7 +6,6 @@ Only the head of the file is read (``SNIFF_BYTES``), so detection is instant on 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +139,8 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
         delimiter = delimiter or detect_delimiter([ln for ln in lines[first:first + 80] if ln.strip()])
         skip_rows = first + header_line(lines[first:first + 80], delimiter)
     delimiter = delimiter or detect_delimiter([ln for ln in lines[skip_rows:skip_rows + 80] if ln.strip()])
-    reader = csv.reader(io.StringIO("\n".join(lines[skip_rows:])), delimiter=delimiter)
+    # Lines are fed lazily: the reader stops after the sample, most of the head stays unparsed.
+    reader = csv.reader((ln + "\n" for ln in lines[skip_rows:]), delimiter=delimiter)
     rows: list[list[str]] = []
     header: list[str] | None = None
     for row in reader:

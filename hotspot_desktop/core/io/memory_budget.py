@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+try:  # imported with the module: a first load should not pay for it
+    import psutil
+except ImportError:  # pragma: no cover - psutil is a dependency; be safe on odd installs
+    psutil = None
+
 from hotspot_desktop.core.io.report import LoadError
 
 CSV_PEAK_FACTOR = 5.0
@@ -20,11 +25,11 @@ SAFETY = 0.85  # leave some room for the rest of the app
 
 def available_memory() -> int | None:
     """Bytes of memory available to a new allocation, or None when it cannot be known."""
+    if psutil is None:
+        return None
     try:
-        import psutil
-
         return int(psutil.virtual_memory().available)
-    except (ImportError, OSError):
+    except OSError:
         return None
 
 

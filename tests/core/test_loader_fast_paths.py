@@ -1,0 +1,129 @@
+"""The CSV loader's fast paths give the answers of the general paths they short-cut."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from pyproj import CRS, Transformer
+
+from hotspot_desktop.core.io import csv_coords, csv_dates
+from hotspot_desktop.core.io.csv_incidents import _sorted_categories, load_incidents_csv
+from hotspot_desktop.core.io.fast_projection import APPROX_MAX_DEGREES, approx_pipeline, near_meridian
+
+
+@pytest.mark.parametrize("epsg", [32616, 32716, 26916, 2193, 3435])
+def test_approx_transverse_mercator_is_within_a_millimetre_near_the_meridian(epsg: int) -> None:
+    src, dst = CRS.from_epsg(4326), CRS.from_epsg(epsg)
+    found = approx_pipeline(src, dst)
+    assert found is not None
+    pipeline, meridian = found
+    rng = np.random.default_rng(epsg)
+    lon = meridian + rng.uniform(-APPROX_MAX_DEGREES, APPROX_MAX_DEGREES, 20_000)
+    south = epsg in (32716, 2193)
+    lat = rng.uniform(-60, -5, 20_000) if south else rng.uniform(5, 70, 20_000)
+    exact = np.array(Transformer.from_crs(src, dst, always_xy=True).transform(lon, lat))
+    fast = np.array(Transformer.from_pipeline(pipeline).transform(lon, lat))
+    unit = dst.axis_info[0].unit_conversion_factor  # US survey feet for 3435
+    assert np.abs(exact - fast).max() * unit < 1e-3
+
+
+@pytest.mark.parametrize("epsg", [3857, 2232, 4326])
+def test_no_fast_path_for_other_projections(epsg: int) -> None:
+    assert approx_pipeline(CRS.from_epsg(4326), CRS.from_epsg(epsg)) is None
+
+
+def test_near_meridian_fast_and_general_answers_agree() -> None:
+    lon = np.array([-87.5, -81.2, np.nan, -92.9, -93.1, 100.0, -87.0])
+    expected = np.array([True, True, False, True, False, False, True])
+    assert (near_meridian(lon, -87.0) == expected).all()
+    assert near_meridian(np.array([-87.5, np.nan, -86.0]), -87.0).all()  # NaN alone: nothing to project
+
+
+def test_points_far_from_the_meridian_are_projected_exactly(tmp_path) -> None:
+    # A city in UTM zone 16 plus one geocode 40 degrees away (rejected later as a far outlier,
+    # but it must still get the exact coordinates the far-outlier test sees).
+    rows = ["id,lat,lon"] + [f"{i},{41.8 + i * 1e-4},{-87.6 - i * 1e-4}" for i in range(50)] + ["99,41.8,-47.6"]
+    path = tmp_path / "far.csv"
+    path.write_text("\n".join(rows) + "\n")
+    layer, report = load_incidents_csv(path)
+    assert report.detected["working_crs"] == "EPSG:32616"
+    exact = Transformer.from_crs("EPSG:4326", "EPSG:32616", always_xy=True)
+    ex, ey = exact.transform(np.array([-87.6 - i * 1e-4 for i in range(50)]), np.array([41.8 + i * 1e-4 for i in range(50)]))
+    assert np.abs(layer.x - ex).max() < 1e-3 and np.abs(layer.y - ey).max() < 1e-3
+    assert report.rejected_counts() == {"far_outlier": 1}
+
+
+@pytest.mark.parametrize("fmt,values", [
+    ("%Y-%m-%d %H:%M", ["2021-03-04 05:06", None, "1899-12-31 23:59", "2021-12-31 00:00"]),
+    ("%Y-%m-%dT%H:%M:%S", ["2021-03-04T05:06:07", "2101-01-01T00:00:00", None]),
+    ("%Y-%m-%d", ["2021-03-04", "2020-02-29", None]),
+])
+def test_iso_column_fast_path_equals_the_general_parser(fmt: str, values: list) -> None:
+    arr = pa.array(values, type=pa.string())
+    fast = csv_dates.parse_iso_column(arr, fmt)
+    general, _ = csv_dates.parse_formats(arr, [fmt])
+    assert fast is not None
+    np.testing.assert_array_equal(fast, general)
+
+
+@pytest.mark.parametrize("values", [
+    ["2021-03-04 05:06", "2021-03-04 05:06:07"],  # mixed widths
+    ["2021-03-04 05:06", " 2021-03-04 05:0"],  # space inside the width
+    ["2021-02-30 05:06", "2021-03-04 05:06"],  # impossible day
+])
+def test_iso_column_fast_path_declines_what_it_cannot_read_exactly(values: list) -> None:
+    assert csv_dates.parse_iso_column(pa.array(values), "%Y-%m-%d %H:%M") is None
+
+
+def test_iso_fast_path_over_threads_matches_one_thread() -> None:
+    rng = np.random.default_rng(3)
+    t = np.datetime64("2015-01-01T00:00") + rng.integers(0, 5_000_000, 450_000).astype("timedelta64[m]")
+    text = pd.Series(t.astype("datetime64[m]").astype(str)).str.replace("T", " ")
+    arr = pa.array(text.tolist(), type=pa.string())
+    fast = csv_dates.parse_iso_column(arr, "%Y-%m-%d %H:%M")
+    np.testing.assert_array_equal(fast, t.astype("datetime64[ns]"))
+
+
+def test_screening_formats_agrees_with_the_counts() -> None:
+    for values in (["03/04/21 9:30 PM"], ["12-Jan-2019"], ["Jan 12, 2019"], ["2019-01-02T03:04:05.123Z"],
+                   ["930"], ["1/2/2019 9:05:01 AM"], ["2019-01-02 03:04"]):
+        screened = csv_dates._screen(values, csv_dates.DATETIME_FORMATS + csv_dates.TIME_FORMATS)
+        counted = [f for f in csv_dates.DATETIME_FORMATS + csv_dates.TIME_FORMATS
+                   if csv_dates._count(pa.array(values), f) > 0]
+        assert screened == counted and screened
+
+
+def test_robust_box_ignores_nan_rows_and_samples_big_inputs() -> None:
+    x = np.array([0.0, 1, 2, 3, 4, 5, 6, 7, 8, 9, np.nan, np.nan])
+    assert csv_coords.robust_box(x, x) == csv_coords.robust_box(x[:10], x[:10])
+    rng = np.random.default_rng(0)
+    big = rng.normal(0, 1000, 1_000_000)
+    box = csv_coords.robust_box(big, big)
+    exact = np.quantile(big, [0.01, 0.99])
+    # The sample quantile's standard error here is ~12 m; the box only places a 50 km margin.
+    assert abs(box[0] - exact[0]) < 60 and abs(box[2] - exact[1]) < 60
+
+
+def test_far_from_box_shortcut_matches_the_distance_rule() -> None:
+    rng = np.random.default_rng(1)
+    box = (0.0, 0.0, 1000.0, 1000.0)
+    for spread in (1000.0, 50_000.0, 120_000.0):
+        x = rng.uniform(-spread, 1000 + spread, 5000)
+        y = rng.uniform(-spread, 1000 + spread, 5000)
+        dx = np.maximum(0.0, np.maximum(box[0] - x, x - box[2]))
+        dy = np.maximum(0.0, np.maximum(box[1] - y, y - box[3]))
+        assert (csv_coords.far_from_box(x, y, box, 50_000.0) == (np.hypot(dx, dy) > 50_000.0)).all()
+    # A corner point within 50 km on each axis but farther in a straight line is still far.
+    assert csv_coords.far_from_box(np.array([-40_000.0]), np.array([-40_000.0]), box, 50_000.0).all()
+
+
+def test_sorted_categories_from_codes_match_pandas_reordering() -> None:
+    chunks = pa.chunked_array([pa.array(["b", "a", None, "c"]).dictionary_encode(),
+                               pa.array(["z", "a", "B"]).dictionary_encode()])
+    got = _sorted_categories(chunks)
+    expected = chunks.to_pandas().astype("category")
+    expected = expected.cat.reorder_categories(sorted(expected.cat.categories, key=str))
+    assert got.equals(expected)
+    assert list(got.cat.categories) == ["B", "a", "b", "c", "z"]
