@@ -14,6 +14,9 @@ EPSG:32616, WGS 84 / UTM 16N). :func:`generate_city` writes, into one folder:
   name, class) and ``city.gpkg`` (layers ``land_use``, ``census_block_groups`` with pop_total,
   pop_white, pop_black, pop_hispanic, pop_asian, pop_other, households; ``water``, ``city_limits``),
   both EPSG:4326.
+* ``service_requests.csv``: community input (311-style service requests, not crime): request_id,
+  category, requested (``YYYY-MM-DD HH:MM``), status, lat, lon (EPSG:4326); see
+  :mod:`hotspot_desktop.sample.community`.
 * ``ground_truth.json`` and ``ground_truth.gpkg`` (EPSG:32616): planted hot spots with expected
   counts, the emerging hot spot, intervention targets / catchment sectors / controls with
   expected before/after counts, the true effects, the dirt counts, seed and parameters.

@@ -18,6 +18,7 @@ from hotspot_desktop.sample.truth import ground_truth
 from hotspot_desktop.sample.writers import choose_dirt, write_gpkg_layers, write_incident_csvs, write_shapefile
 
 MAX_INCIDENTS = 5_000_000
+SERVICE_REQUESTS = 2_500  # community input rows (service requests) written beside the incidents
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class CityOutputs:
     ground_truth_json: Path
     ground_truth_gpkg: Path  # layers hotspots, emerging_hotspot, intervention_zones (EPSG:32616)
     truth: dict = field(repr=False)
+    service_requests_csv: Path | None = None  # community input: 311-style requests, lat/lon (EPSG:4326)
 
     def files(self) -> list[Path]:
         """Every written file (Shapefile sidecars and .prj included), sorted."""
@@ -41,20 +43,25 @@ class CityOutputs:
 
 
 def generate_city(out_dir: Path, *, n_incidents: int = 200_000, seed: int = 42, years: int = 3,
-                  progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> CityOutputs:
+                  n_service_requests: int = SERVICE_REQUESTS, progress: ProgressFn | None = None,
+                  cancelled: CancelFn | None = None) -> CityOutputs:
     """Generate the fictional city of Riverton with planted ground truth into ``out_dir``.
 
     Deterministic: the same arguments give the same bytes in every file. The geography depends on
     ``seed`` only, so cities of different sizes with one seed share streets, beats and census areas.
-    See ``hotspot_desktop.sample`` for what is written and ``incidents`` for the crime model.
+    See ``hotspot_desktop.sample`` for what is written and ``incidents`` for the crime model;
+    ``n_service_requests`` community-input rows go to ``service_requests.csv`` (0: no file).
     """
     if not 1 <= n_incidents <= MAX_INCIDENTS:
         raise ValueError(f"n_incidents must be between 1 and {MAX_INCIDENTS:,}")
     if not 1 <= years <= 10:
         raise ValueError("years must be between 1 and 10")
+    if n_service_requests < 0:
+        raise ValueError("n_service_requests cannot be negative")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    geo_ss, sim_ss, dirt_ss = np.random.SeedSequence(seed).spawn(3)
+    # a fourth child for the service requests leaves the first three (and their files) unchanged
+    geo_ss, sim_ss, dirt_ss, requests_ss = np.random.SeedSequence(seed).spawn(4)
     checkpoint(progress, cancelled, 0.0, "building streets and neighbourhoods")
     geo = build_geography(np.random.default_rng(geo_ss))
     regions = build_regions(geo.centre)
@@ -73,7 +80,8 @@ def generate_city(out_dir: Path, *, n_incidents: int = 200_000, seed: int = 42, 
         out_dir=out_dir, incidents_csv=out_dir / "incidents_latlon.csv",
         incidents_stateplane_csv=out_dir / "incidents_stateplane.csv", beats=out_dir / "beats.shp",
         districts=out_dir / "districts.shp", streets=out_dir / "streets.gpkg", city_layers=out_dir / "city.gpkg",
-        ground_truth_json=out_dir / "ground_truth.json", ground_truth_gpkg=out_dir / "ground_truth.gpkg", truth={})
+        ground_truth_json=out_dir / "ground_truth.json", ground_truth_gpkg=out_dir / "ground_truth.gpkg", truth={},
+        service_requests_csv=out_dir / "service_requests.csv" if n_service_requests > 0 else None)
     checkpoint(progress, cancelled, 0.6, "writing incident files")
     write_incident_csvs(geo, sim, dirt, out.incidents_csv, out.incidents_stateplane_csv)
     checkpoint(progress, cancelled, 0.85, "writing map layers")
@@ -84,6 +92,11 @@ def generate_city(out_dir: Path, *, n_incidents: int = 200_000, seed: int = 42, 
     limits = gpd.GeoDataFrame({"name": ["City of Riverton"]}, geometry=[geo.boundary], crs=spec.WORKING_EPSG)
     write_gpkg_layers({"land_use": geo.landuse, "census_block_groups": geo.census, "water": water,
                        "city_limits": limits}, out.city_layers, 4326)
+    if out.service_requests_csv is not None:
+        from hotspot_desktop.sample.community import write_service_requests
+
+        write_service_requests(geo, calendar, n_service_requests, np.random.default_rng(requests_ss),
+                               out.service_requests_csv)
     checkpoint(progress, cancelled, 0.95, "writing ground truth")
     doc, regions_gdf = ground_truth(geo, regions, sim, seed=seed, n_incidents=n_incidents, years=years,
                                     dirt_counts=dirt.counts())
