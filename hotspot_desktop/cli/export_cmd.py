@@ -4,12 +4,18 @@
         [--dpi 300] [--title T] [--subtitle S] [--template FILE.json|NAME] [--extent XMIN,YMIN,XMAX,YMAX]
         [--zone NAME] [--units metric|imperial] [--public hex|grid|donut] [--no-marking]
     hotspot-desktop export briefing PROJECT.hsproj --out BRIEF.pdf [--title T] [--page Letter] [--public ...]
+        [--equity-layer NAME --equity-groups F1,F2 [--equity-tolerance PCT] [--equity-catchment M]] [--no-equity]
     hotspot-desktop export table PROJECT.hsproj --what zones|hotspots --out TABLE.csv
     hotspot-desktop export layer PROJECT.hsproj --layer NAME --out FILE.(gpkg|geojson|shp|kml|csv|asc)
         [--crs EPSG:4326] [--public hex|grid|donut]
 
 Exit codes: 0 written; 1 the export failed (message on stderr); 2 bad arguments; 4 refused in
 public-release mode (incident-level output).
+
+The briefing's methods appendix carries the equity check when the project has an equity layer
+(set in the GUI: Tools ▸ Patrol ▸ Equity layer…); ``--equity-layer`` / ``--equity-groups``
+(with ``--equity-tolerance``, ``--equity-catchment``) set or override it for this briefing only,
+``--no-equity`` leaves it out.
 """
 
 from __future__ import annotations
@@ -47,6 +53,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b = what.add_parser("briefing", parents=[common], help="the multi-page briefing PDF")
     b.add_argument("--title", default="Crime briefing")
     b.add_argument("--page", default="Letter", choices=["Letter", "Legal", "Tabloid", "A4", "A3"])
+    b.add_argument("--equity-layer", default=None, metavar="NAME",
+                   help="population (census) polygon layer for the equity check, by name or id")
+    b.add_argument("--equity-groups", default=None, metavar="F1,F2",
+                   help="comma-separated population group fields of that layer")
+    b.add_argument("--equity-tolerance", type=float, default=None, metavar="PCT",
+                   help="flag groups whose share in the zones is off by this many percent (default 25)")
+    b.add_argument("--equity-catchment", type=float, default=None, metavar="M",
+                   help="width of the catchment ring around the patrol zones, metres (default 250; 0 = none)")
+    b.add_argument("--no-equity", action="store_true", help="leave the equity check out")
     t = what.add_parser("table", parents=[common], help="zone measures or top hot spots as CSV")
     t.add_argument("--what", dest="table", choices=["zones", "hotspots"], required=True)
     lay = what.add_parser("layer", parents=[common], help="one layer as a GIS file")
@@ -78,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
         elif args.what == "briefing":
             from hotspot_desktop.export.briefing import write_briefing
 
+            project.equity = None if args.no_equity else _equity_setting(project, args)
             content = write_briefing(project, out, title=args.title, page=args.page, public=public)
+            for w in content.warnings:
+                print(f"warning: {w}", file=sys.stderr)
             print(f"wrote {out} ({len(content.pages)} sections: {', '.join(content.pages)})")
             return 0
         elif args.what == "table":
@@ -93,6 +111,34 @@ def run(args: argparse.Namespace) -> int:
     except (ProjectFormatError, LoadError, ValueError, KeyError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def _equity_setting(project, args):
+    """The project's equity setting with the command line's overrides (None when neither sets one)."""
+    import dataclasses
+
+    from hotspot_desktop.core.model import EquitySetting, VectorLayer
+
+    current = project.equity
+    overrides = {}
+    if args.equity_layer is not None:
+        layer = project.layers.by_id(args.equity_layer) or project.layers.by_name(args.equity_layer)
+        if not isinstance(layer, VectorLayer) or layer.geometry_kind != "polygon" or layer.kind == "zones":
+            raise ValueError(f"--equity-layer: no polygon layer named {args.equity_layer!r}")
+        overrides["population_layer"] = layer.id
+    if args.equity_groups is not None:
+        overrides["groups"] = tuple(g.strip() for g in args.equity_groups.split(",") if g.strip())
+    if args.equity_tolerance is not None:
+        overrides["tolerance_pct"] = args.equity_tolerance
+    if args.equity_catchment is not None:
+        overrides["catchment_m"] = args.equity_catchment
+    if current is None:
+        if not overrides:
+            return None
+        if "population_layer" not in overrides or not overrides.get("groups"):
+            raise ValueError("the project has no equity layer: give both --equity-layer and --equity-groups")
+        return EquitySetting(**overrides)
+    return dataclasses.replace(current, **overrides)
 
 
 def _export_map(project, args, out: Path, public) -> None:
@@ -134,6 +180,8 @@ def _export_map(project, args, out: Path, public) -> None:
 
 
 def _export_table(project, args, out: Path) -> None:
+    import pandas as pd
+
     from hotspot_desktop.core.io.writers import write_table_csv
     from hotspot_desktop.export.briefing import current_period, top_hotspots
 
@@ -143,15 +191,13 @@ def _export_table(project, args, out: Path) -> None:
     if args.table == "hotspots":
         frame = top_hotspots(project, layer, current_period(layer))
     else:
-        from hotspot_desktop.core.zones.measures import zone_measures
+        from hotspot_desktop.core.zones.measures import project_zone_measures
 
-        z = project.zones
-        if z is None or not len(z.gdf):
-            raise ValueError("the project has no zones")
-        m = layer.mask()
-        res = zone_measures(z.gdf, layer.x[m], layer.y[m], times=layer.attributes["time"][m] if layer.has_column("time") else None,
-                            offences=layer.attributes["offence"][m] if layer.has_column("offence") else None)
+        res = project_zone_measures(project)
         frame = res.table.join(res.by_offence, on="zone")
+        if len(res.community_by_category.columns):  # one row per zone, by position (zones may share a name)
+            cats = res.community_by_category.add_prefix(f"{res.community_name}: ").reset_index(drop=True)
+            frame = pd.concat([frame.reset_index(drop=True), cats], axis=1)
     write_table_csv(frame, out)
 
 

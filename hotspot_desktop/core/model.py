@@ -12,6 +12,9 @@ Conventions every module relies on:
   millions of incidents never become millions of shapely objects.
 * Raster layers are a 2-D float array, **row 0 is the southern row**: the centre of cell
   (r, c) is ``(x0 + (c + 0.5) * cell, y0 + (r + 0.5) * cell)``; NaN is no data.
+* Point layers have a ``role``: ``"incidents"`` (crime records, the default) or
+  ``"community"`` (community survey responses or service requests: shown next to incidents in
+  zone measures and briefings, never taken as the incidents, never published as points).
 * Views subscribe to psygnal signals; the model never knows about Qt.
 """
 
@@ -37,6 +40,11 @@ GeometryKind = Literal["point", "line", "polygon", "raster"]
 ZONE_ROLES = ("target", "catchment", "control", "patrol")
 ZONE_ROLE_COLORS = {"target": "#D55E00", "catchment": "#E69F00", "control": "#0072B2", "patrol": "#009E73"}
 ZONE_COLUMNS = ("zone_id", "name", "role", "unit", "shift", "priority", "start", "end", "notes")
+
+# What the rows of a point layer are (issue 12, community input).
+POINT_ROLES = ("incidents", "community")
+POINT_ROLE_LABELS = {"incidents": "Incidents (crime records)",
+                     "community": "Community input (survey / service requests)"}
 
 
 @dataclass
@@ -246,11 +254,29 @@ class PointLayer(Layer):
             raise ValueError("attributes must have one row per point")
         self.attributes = attributes.reset_index(drop=True)
         self._filter = PointFilter()
+        self._role = "incidents"
         self.__dict__["_mask"] = None
         self.selection: np.ndarray | None = None  # indices of selected incidents
 
     def __len__(self) -> int:
         return int(self.x.size)
+
+    @property
+    def role(self) -> str:
+        """``"incidents"`` or ``"community"`` (see :data:`POINT_ROLES`)."""
+        return self._role
+
+    @role.setter
+    def role(self, value: str) -> None:
+        if value not in POINT_ROLES:
+            raise ValueError(f"point layer role must be one of {', '.join(POINT_ROLES)}, not {value!r}")
+        if value != self._role:
+            self._role = value
+            self.changed.emit("role")
+
+    @property
+    def is_community(self) -> bool:
+        return self._role == "community"
 
     @property
     def filter(self) -> PointFilter:
@@ -523,6 +549,73 @@ class LayerList:
         return [lyr for lyr in self._layers if lyr.kind in kinds]
 
 
+@dataclass(frozen=True)
+class EquitySetting:
+    """The project's equity layer: whose population the patrol zones cover (issue 12).
+
+    ``population_layer`` is the id of a polygon layer with one numeric column per population
+    group (``groups``); the zones are the rows of ``zone_layer`` (an id; None = the project's
+    zone layer) whose role is in ``roles``, plus their catchments: the zone layer's rows with
+    role ``catchment`` when ``drawn_catchments``, and a ring ``catchment_m`` metres wide around
+    the zones (0 = none; 250 m is the intervention tool's default catchment ring). A group is
+    flagged when its share in the zones is off its share of the population by
+    ``tolerance_pct`` percent or more, either way (ratio ≥ 1 + t or ≤ 1 / (1 + t)).
+    """
+
+    population_layer: str
+    groups: tuple[str, ...]
+    zone_layer: str | None = None
+    roles: tuple[str, ...] = ("patrol", "target")
+    catchment_m: float = 250.0
+    drawn_catchments: bool = True
+    tolerance_pct: float = 25.0
+
+    def __post_init__(self) -> None:
+        if not self.population_layer:
+            raise ValueError("the equity setting needs a population layer")
+        if not self.groups:
+            raise ValueError("the equity setting needs at least one population group field")
+        if not self.roles or any(r not in ZONE_ROLES for r in self.roles):
+            raise ValueError(f"equity zone roles must be among {', '.join(ZONE_ROLES)}")
+        if not (0.0 <= float(self.catchment_m) <= 10_000.0):
+            raise ValueError("the equity catchment ring must be 0 to 10,000 m wide")
+        if not (1.0 <= float(self.tolerance_pct) <= 200.0):
+            raise ValueError("the equity tolerance must be 1 to 200 %")
+
+    @property
+    def high(self) -> float:
+        return 1.0 + float(self.tolerance_pct) / 100.0
+
+    @property
+    def low(self) -> float:
+        return 1.0 / self.high
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"population_layer": self.population_layer, "groups": list(self.groups),
+                "zone_layer": self.zone_layer, "roles": list(self.roles), "catchment_m": float(self.catchment_m),
+                "drawn_catchments": bool(self.drawn_catchments), "tolerance_pct": float(self.tolerance_pct)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "EquitySetting":
+        """Read a saved setting; raises TypeError/ValueError for a malformed one."""
+        if not isinstance(d, dict):
+            raise TypeError(f"equity setting should be an object, not {type(d).__name__}")
+        groups = d.get("groups")
+        roles = d.get("roles", ["patrol", "target"])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise TypeError("equity groups should be a list of field names")
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise TypeError("equity roles should be a list of zone roles")
+        zone_layer = d.get("zone_layer")
+        if zone_layer is not None and not isinstance(zone_layer, str):
+            raise TypeError("equity zone_layer should be a layer id or null")
+        pop = d.get("population_layer")
+        if not isinstance(pop, str):
+            raise TypeError("equity population_layer should be a layer id")
+        return cls(pop, tuple(groups), zone_layer, tuple(roles), float(d.get("catchment_m", 250.0)),
+                   bool(d.get("drawn_catchments", True)), float(d.get("tolerance_pct", 25.0)))
+
+
 @dataclass
 class AnalysisRecord:
     """A saved tool run, re-runnable from the project (``hotspot-desktop run --project``)."""
@@ -536,7 +629,7 @@ class AnalysisRecord:
 class Project:
     """A working session: layers in one working CRS, zones, saved analyses, export templates."""
 
-    changed = Signal(str)  # "crs", "path", "modified", "analyses", "templates"
+    changed = Signal(str)  # "crs", "path", "modified", "analyses", "templates", "equity"
 
     def __init__(self, working_crs: CRS | None = None) -> None:
         self.layers = LayerList()
@@ -547,6 +640,7 @@ class Project:
         self.view: dict[str, Any] = {}  # last map extent {"xmin","ymin","xmax","ymax"}
         self.display_units: str = "m"  # "m" metric or "ft" imperial, for display only
         self.metadata: dict[str, Any] = {}  # title, agency, author ...
+        self._equity: EquitySetting | None = None
         self.modified = False
         for sig in (self.layers.inserted, self.layers.removed, self.layers.moved):
             sig.connect(self._mark_modified)
@@ -564,6 +658,18 @@ class Project:
     def working_crs(self, crs: CRS) -> None:
         self._working_crs = crs
         self.changed.emit("crs")
+
+    @property
+    def equity(self) -> EquitySetting | None:
+        """The equity layer setting (None: no equity check in briefings)."""
+        return self._equity
+
+    @equity.setter
+    def equity(self, value: EquitySetting | None) -> None:
+        if value != self._equity:
+            self._equity = value
+            self.changed.emit("equity")
+            self._mark_modified()
 
     @property
     def zones(self) -> ZoneLayer | None:
@@ -584,14 +690,19 @@ class Project:
     def incident_layer(self) -> PointLayer | None:
         """The incidents analyses and briefings default to: the active point layer, else the
         largest point layer with dates, else the largest point layer. Land-use or
-        service-request points are point layers too, so "the first point layer" is not enough."""
+        service-request points are point layers too, so "the first point layer" is not enough;
+        community input layers (role ``community``) are never the incidents."""
         active = self.layers.active
-        if isinstance(active, PointLayer) and len(active):
+        if isinstance(active, PointLayer) and len(active) and not active.is_community:
             return active
-        points = [p for p in self.point_layers() if len(p)]
+        points = [p for p in self.point_layers() if len(p) and not p.is_community]
         dated = [p for p in points if p.times is not None]
         pool = dated or points
         return max(pool, key=len) if pool else None
+
+    def community_layers(self) -> list[PointLayer]:
+        """Point layers of community input (survey responses, service requests), draw order."""
+        return [p for p in self.point_layers() if p.is_community]
 
     def full_extent(self) -> tuple[float, float, float, float] | None:
         exts = [lyr.extent() for lyr in self.layers if len(lyr)]

@@ -8,6 +8,10 @@ Allshouse et al. 2010):
 * donut geomasking: every point is moved in a random direction by a random distance between
   a minimum (so no point stays at or near its true location) and a maximum (so the pattern
   survives); distances are drawn uniformly over the donut's *area*, r = √U(r_min², r_max²).
+
+Community input (survey responses, service requests: point layers with role ``community``) is
+as sensitive as incidents (it is often the respondent's home address), so every rule here
+applies to it too: public exports aggregate or geomask every point layer, whatever its role.
 """
 
 from __future__ import annotations

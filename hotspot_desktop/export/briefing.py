@@ -3,8 +3,12 @@
 Pages: cover map; top hot spots (rank, name, count, change against the previous period of the
 same length, main offence types, peak times); hour × weekday heat map; weekly trend; the
 intervention evaluation when the zones describe one; patrol zones with their assignments (and
-the patrol plan when given); a methods appendix (tools and parameters from provenance, formulas,
-data sources, filters, equity figures when an equity layer is set).
+the patrol plan when given); with community input layers (survey responses, service requests),
+a zone table of incidents next to community points; a methods appendix (tools and parameters
+from provenance, formulas, data sources, filters) and, when the project has an equity layer
+(or an equity report is passed), the equity check: each group's share of the people living in
+the patrol zones, and in the zones with their catchments, against its share of the population
+and of the incidents, with ratios and flags (core/analysis/equity.py).
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from hotspot_desktop import __version__  # noqa: E402
 from hotspot_desktop.core.analysis.temporal import DAYS, hour_weekday_table, peak_windows, trend  # noqa: E402
 from hotspot_desktop.core.model import PointLayer, Project, VectorLayer  # noqa: E402
-from hotspot_desktop.core.zones.measures import PAI_FORMULA, PEI_FORMULA, points_in  # noqa: E402
+from hotspot_desktop.core.zones.measures import (  # noqa: E402
+    PAI_FORMULA,
+    PEI_FORMULA,
+    CommunityPoints,
+    community_counts,
+    points_in,
+)
 from hotspot_desktop.export.compose import compose_map, methods_footnote  # noqa: E402
 from hotspot_desktop.export.page import page_size_inches  # noqa: E402
 from hotspot_desktop.export.public import PublicOptions  # noqa: E402
@@ -41,6 +51,9 @@ class BriefingContent:
     pages: list[str] = field(default_factory=list)
     hotspots: pd.DataFrame | None = None
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    community: pd.DataFrame | None = None  # the zone table of incidents and community input
+    equity: object | None = None  # the EquityReport (or EquityResult) in the appendix
+    warnings: list[str] = field(default_factory=list)  # e.g. why the equity check was left out
 
 
 def _incidents(project: Project) -> PointLayer | None:
@@ -137,15 +150,33 @@ def _table_page(fig: Figure, title: str, df: pd.DataFrame, note: str = "") -> No
     fig.text(0.07, 0.94, title, fontsize=16, fontweight="bold", va="top")
     if note:
         fig.text(0.07, 0.905, note, fontsize=8, va="top", color="#444444")
-    ax = fig.add_axes((0.05, 0.1, 0.9, 0.78))
+    _draw_table(fig, df, top=0.88)
+
+
+# Average advance of a DejaVu Sans character, as a share of the font size (for column widths).
+_CHAR_EM = 0.6
+_CELL_CHARS = 38
+
+
+def _draw_table(fig: Figure, df: pd.DataFrame, *, top: float, bottom: float = 0.1) -> None:
+    """``df`` as a table from ``top`` down (figure fractions), columns as wide as their text and
+    the font made smaller (down to 5.5 pt) when the text would not fit the page's width."""
+    ax = fig.add_axes((0.05, bottom, 0.9, top - bottom))
     ax.set_axis_off()
     if df.empty:
         ax.text(0, 1, "No data for this period.", fontsize=10, va="top")
         return
-    cells = df.astype(str).map(lambda s: textwrap.shorten(s, 38, placeholder="…")).to_numpy()
-    tbl = ax.table(cellText=cells, colLabels=list(df.columns), loc="upper center", cellLoc="left", colLoc="left")
+    cells = df.astype(str).map(lambda s: textwrap.shorten(s, _CELL_CHARS, placeholder="…")).to_numpy()
+    labels = [str(c) for c in df.columns]
+    # bold headers run about 12% wider than body text
+    chars = np.array([max([1.12 * len(h)] + [len(str(v)) for v in cells[:, j]]) + 2 for j, h in enumerate(labels)],
+                     float)
+    width_in = 0.9 * fig.get_figwidth()
+    size = float(np.clip(width_in * 72.0 / (_CHAR_EM * chars.sum()), 5.5, 7.5))
+    tbl = ax.table(cellText=cells, colLabels=labels, colWidths=list(chars / chars.sum()), loc="upper center",
+                   cellLoc="left", colLoc="left")
     tbl.auto_set_font_size(False)
-    tbl.set_fontsize(7.5)
+    tbl.set_fontsize(size)
     tbl.scale(1, 1.35)
     for (r, _c), cell in tbl.get_celld().items():
         cell.set_edgecolor("#cccccc")
@@ -261,10 +292,134 @@ def _intervention_pages(pdf: PdfPages, size: tuple[float, float], res) -> None:
     pdf.savefig(fig2)
 
 
+def _zone_names(gdf) -> list[str]:
+    return [str(r.get("name") or f"Zone {i + 1}") for i, r in enumerate(gdf.to_dict("records"))]
+
+
+def _community_in_period(project: Project, period: tuple[pd.Timestamp, pd.Timestamp]) -> CommunityPoints | None:
+    """The project's community points after each layer's filter; dated layers within ``period``."""
+    layers = [c for c in project.community_layers() if len(c)]
+    if not layers:
+        return None
+    xs, ys, cats = [], [], []
+    for c in layers:
+        m = c.mask().copy()
+        if c.times is not None:
+            m &= ((c.times >= period[0]) & (c.times <= period[1])).to_numpy()
+        xs.append(c.x[m])
+        ys.append(c.y[m])
+        col = c.attributes["offence"][m] if c.has_column("offence") else pd.Series([None] * int(m.sum()))
+        cats.append(pd.Series(np.asarray(col, dtype=object)))
+    categories = pd.concat(cats, ignore_index=True)
+    return CommunityPoints(" + ".join(c.name for c in layers), np.concatenate(xs), np.concatenate(ys),
+                           categories if categories.notna().any() else None)
+
+
+def community_zone_table(project: Project, layer: PointLayer, period: tuple[pd.Timestamp, pd.Timestamp],
+                         public: PublicOptions | None = None) -> pd.DataFrame | None:
+    """Per zone: incidents and community points (survey responses, service requests) in the
+    period, each per km², and the main community categories; None without zones or community
+    layers. In public mode counts below the suppression threshold read "fewer than k"."""
+    z = project.zones
+    community = _community_in_period(project, period)
+    if z is None or not len(z.gdf) or community is None:
+        return None
+    names = _zone_names(z.gdf)
+    geoms = list(z.gdf.geometry)
+    counts, by_cat = community_counts(geoms, community, names)
+    t = layer.attributes["time"]
+    cur = ((t >= period[0]) & (t <= period[1])).to_numpy() & _offence_mask(layer)
+    x, y = layer.x[cur], layer.y[cur]
+    k = public.min_count if public is not None else 0
+    rows = []
+    for i, (name, geom) in enumerate(zip(names, geoms)):
+        km2 = float(geom.area) / 1e6
+        n_inc = int(points_in(geom, x, y).sum())
+        n_com = int(counts["community"].iloc[i])
+        main = ""
+        if len(by_cat.columns) and n_com and n_com >= k:
+            row = by_cat.iloc[i]
+            main = ", ".join(f"{c} {v / n_com:.0%}" for c, v in row[row > 0].sort_values(ascending=False).head(2).items())
+
+        def shown(n: int) -> tuple[str, str]:
+            if 0 < n < k:
+                return f"fewer than {k}", "–"
+            return f"{n:,}", f"{n / km2:,.1f}" if km2 > 0 else "–"
+
+        inc, inc_d = shown(n_inc)
+        com, com_d = shown(n_com)
+        role = str(z.gdf["role"].iloc[i]) if "role" in z.gdf.columns else ""
+        rows.append((name, role, f"{km2:.2f}", inc, inc_d, com, com_d, main))
+    label = community.name
+    return pd.DataFrame(rows, columns=["zone", "role", "km²", "incidents", "incidents /km²", label,
+                                       f"{label} /km²", "main categories"])
+
+
+def _community_note(project: Project, public: PublicOptions | None) -> str:
+    parts = []
+    for c in project.community_layers():
+        cats = f", categories from its column '{c.attributes['offence'].name}'" if c.has_column("offence") else ""
+        when = "in the briefing period" if c.times is not None else "all points (no dates)"
+        parts.append(f"'{c.name}' ({len(c):,} points{cats}; {when}, after its filter)")
+    text = ("Community input (survey responses / service requests): " + "; ".join(parts) + ". Counted per zone next "
+            "to the incidents; never used as incidents, and in public-release mode never drawn as points (aggregated "
+            "like incidents)")
+    if public is not None:
+        text += f"; zone counts below {public.min_count} shown as 'fewer than {public.min_count}'"
+    return text + "."
+
+
+def _equity_for(project: Project, equity, warnings: list[str]):
+    """The equity report to put in the appendix: ``equity`` when given, else the project's
+    equity layer; a setting that cannot be computed leaves a warning instead."""
+    if equity is not None or project.equity is None:
+        return equity
+    from hotspot_desktop.core.analysis.equity import project_equity
+
+    try:
+        return project_equity(project)
+    except ValueError as exc:
+        warnings.append(f"Equity check left out: {exc}.")
+        return None
+
+
+def _equity_page(fig: Figure, report) -> None:
+    """The equity check's method note, flags and table (group, shares, ratios, flags)."""
+    from hotspot_desktop.core.analysis.equity import EquityReport
+
+    fig.text(0.07, 0.94, "Methods appendix: equity check", fontsize=16, fontweight="bold", va="top")
+    if isinstance(report, EquityReport):
+        table = report.display_table()
+        head = (f"Population: '{report.population_name}'" if report.population_name else "Population layer")
+        head += (f"; incidents: {report.n_incidents:,} of '{report.incidents_name}' after its filter."
+                 if report.incidents_name else ".")
+        flagged = report.flagged()
+        paragraphs = [report.note, ("Flagged: " + "; ".join(flagged) + ".") if flagged else "No group is flagged."]
+    else:  # an EquityResult from equity_check (the zones alone)
+        t = report.table
+        table = pd.DataFrame({"group": t["group"], "% of population": t["share_area"].map(lambda v: f"{v:.1%}"),
+                              "% of incidents": t["share_incidents"].map(lambda v: "–" if pd.isna(v) else f"{v:.1%}"),
+                              "% in zones": t["share_zone"].map(lambda v: f"{v:.1%}"),
+                              "ratio": t["ratio"].map(lambda v: "–" if pd.isna(v) else f"{v:.2f}"), "flag": t["flag"]})
+        head, paragraphs = "Population in the patrol zones.", [report.note]
+    fig.text(0.07, 0.905, head, fontsize=8, va="top", color="#444444")
+    y = 0.875
+    for p in paragraphs:
+        for line in textwrap.wrap(p, 110):
+            fig.text(0.07, y, line, fontsize=8.5, va="top")
+            y -= 0.018
+        y -= 0.008
+    _draw_table(fig, table, top=y - 0.01)
+
+
 def write_briefing(project: Project, path: str | Path, *, title: str = "Crime briefing", page: str = "Letter",
                    public: PublicOptions | None = None, patrol_plan=None, intervention=None,
-                   equity=None) -> BriefingContent:
-    """Write the briefing PDF to ``path`` and return what it contains."""
+                   equity=None, use_project_equity: bool = True) -> BriefingContent:
+    """Write the briefing PDF to ``path`` and return what it contains.
+
+    ``equity`` is an :class:`~hotspot_desktop.core.analysis.equity.EquityReport` (or an
+    ``EquityResult``) for the methods appendix; without it the project's equity layer is used
+    when set (``use_project_equity``)."""
     path = Path(path)
     layer = _incidents(project)
     if layer is None:
@@ -311,6 +466,15 @@ def write_briefing(project: Project, path: str | Path, *, title: str = "Crime br
             _table_page(fig, "Patrol zones and assignments", pd.DataFrame(z.gdf[cols]))
             pdf.savefig(fig)
             content.pages.append("patrol zones")
+            community = community_zone_table(project, layer, period, public)
+            if community is not None:
+                content.community = community
+                fig = Figure(figsize=size)
+                _table_page(fig, "Zones: incidents and community input", community,
+                            f"{period_label}. Community input: {community.columns[5]} (survey responses / service "
+                            "requests), counted next to the incidents.")
+                pdf.savefig(fig)
+                content.pages.append("community input")
         if patrol_plan is not None:
             fig = Figure(figsize=size)
             v = patrol_plan.visits.copy()
@@ -333,15 +497,27 @@ def write_briefing(project: Project, path: str | Path, *, title: str = "Crime br
         if res is not None:
             methods.append("Intervention measures: WDQ (Bowers & Johnson 2003), TNE (Guerette 2009), WDD (Wheeler & "
                            "Ratcliffe 2018), RIRR (Wilson 2022; Braga & Weisburd 2022).")
+        if project.community_layers():
+            methods.append(_community_note(project, public))
+        equity = _equity_for(project, equity, content.warnings) if use_project_equity else equity
         if equity is not None:
-            methods.append("Equity check: " + equity.note)
-            for r in equity.table.itertuples():
-                methods.append(f"  {r.group}: {r.share_zone:.1%} of people in patrol zones vs {r.share_area:.1%} of the "
-                               f"area's population (ratio {r.ratio:.2f}) {r.flag}")
+            flagged = equity.flagged() if hasattr(equity, "flagged") else [
+                f"{g}: {f}" for g, f in zip(equity.table["group"], equity.table["flag"]) if f]
+            methods.append("Equity check (next page): population shares in the patrol zones"
+                           + (" and their catchments" if getattr(equity, "with_catchments", None) is not None else "")
+                           + " against the whole area and the incidents, by areal weighting. "
+                           + ("Flagged: " + "; ".join(flagged) + "." if flagged else "No group is flagged."))
+        methods += content.warnings
         if public is not None:
             methods.append(public.describe())
         fig = Figure(figsize=size)
         _text_page(fig, "Methods appendix", methods)
         pdf.savefig(fig)
         content.pages.append("methods appendix")
+        if equity is not None:
+            fig = Figure(figsize=size)
+            _equity_page(fig, equity)
+            pdf.savefig(fig)
+            content.pages.append("equity check")
+            content.equity = equity
     return content

@@ -1,5 +1,7 @@
 """Public-release mode: replace incident points by aggregates or geomasked points before any
-rendering, and refuse exports that would publish incident-level locations."""
+rendering, and refuse exports that would publish incident-level locations. Community input
+layers (survey responses, service requests) are point layers too and get the same treatment:
+their points are home addresses as often as not."""
 
 from __future__ import annotations
 
@@ -69,7 +71,8 @@ def _masked(layer: PointLayer, opts: PublicOptions) -> PointLayer:
 
 
 def public_layers(layers: list[Layer], opts: PublicOptions) -> list[Layer]:
-    """The layers to draw in public mode: every incident layer replaced, others kept.
+    """The layers to draw in public mode: every point layer (incidents and community input)
+    replaced, others kept.
 
     Raises :class:`PublicReleaseRefused` for ``method == "raw"``.
     """

@@ -31,7 +31,9 @@ from hotspot_desktop.core.io.atomic import atomic_write
 from hotspot_desktop.core.io.project_data import SAFE_ID, SAFE_NPZ, ProjectFormatError
 from hotspot_desktop.core.io.report import Cancelled, LoadError, LoadReport
 from hotspot_desktop.core.model import (
+    POINT_ROLES,
     AnalysisRecord,
+    EquitySetting,
     Layer,
     PointFilter,
     PointLayer,
@@ -182,6 +184,8 @@ def _layer_entry(layer: Layer, folder: Path) -> dict[str, Any]:
     }
     if isinstance(layer, PointLayer):
         entry["filter"] = layer.filter.to_dict()
+        if layer.role != "incidents":  # absent = incidents, so older readers and files agree
+            entry["role"] = layer.role
     return entry
 
 
@@ -202,6 +206,7 @@ def _manifest(project: Project, entries: list[dict[str, Any]]) -> dict[str, Any]
         "layers": entries,
         "analyses": [dataclasses.asdict(a) for a in project.analyses],
         "templates": project.templates,
+        "equity": None if project.equity is None else project.equity.to_dict(),
     }
 
 
@@ -288,10 +293,28 @@ def open_project(path: str | Path, *, relocate: Relocate | None = None, confirm_
             continue
         if layer is not None:
             project.layers.append(layer)
+    _restore_equity(project, manifest.get("equity"), warnings)
     project.path = path
     project.modified = False
     checkpoint(progress, cancelled, 1.0, "opened")
     return project, reports, warnings
+
+
+def _restore_equity(project: Project, saved: Any, warnings: list[str]) -> None:
+    """Set the project's equity layer from the manifest (absent or null: none). A malformed
+    setting, or one whose population layer did not open, is dropped with a warning."""
+    if saved is None:
+        return
+    try:
+        setting = EquitySetting.from_dict(saved)
+    except (TypeError, ValueError) as exc:
+        warnings.append(f"the equity layer setting was ignored: {exc}")
+        return
+    if project.layers.by_id(setting.population_layer) is None:
+        warnings.append(f"the equity layer setting was ignored: its population layer ({setting.population_layer}) "
+                        "did not open")
+        return
+    project.equity = setting
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -455,6 +478,10 @@ def _open_layer(e: dict[str, Any], project: Project, sources: dict[str, Path], g
         layer.provenance = Provenance.from_dict(_expect(e["provenance"], dict, "provenance"))
     if isinstance(layer, PointLayer) and e.get("filter"):
         layer.filter = PointFilter.from_dict(_expect(e["filter"], dict, "filter"))
+    if isinstance(layer, PointLayer) and e.get("role") is not None:
+        if e["role"] not in POINT_ROLES:
+            raise ValueError(f"point layer role {e['role']!r} is unknown")
+        layer.role = e["role"]
     if isinstance(layer, VectorLayer) and e.get("geometry_kind") in ("point", "line", "polygon"):
         layer.geometry_kind = e["geometry_kind"]
     return layer

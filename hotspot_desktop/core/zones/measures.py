@@ -8,11 +8,15 @@ area of size A:
 * PEI (Hunt 2016) = n / n*, where n* is the most incidents any set of grid cells with the same
   total area could hold (cells of ``cell_size`` ranked by count; the last cell counted pro rata),
   so PEI = 1 means the zone is as efficient as the best possible area of its size.
+
+Community input (survey responses, service requests: point layers with role ``community``) is
+counted beside the incidents: per zone, the count m, m per km² and, when the points have a
+category, m by category. Community points never enter N, PAI or PEI.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -94,20 +98,81 @@ class LiveMeasurer:
 
 
 @dataclass(frozen=True)
+class CommunityPoints:
+    """Community input to count per zone: one or more community layers' points, combined."""
+
+    name: str  # the layer name, or the names joined
+    x: np.ndarray
+    y: np.ndarray
+    categories: pd.Series | None = None  # request type / survey answer per point, when known
+
+    def __len__(self) -> int:
+        return int(np.asarray(self.x).size)
+
+
+def community_points(layers: list, *, filtered: bool = True) -> CommunityPoints | None:
+    """The points of ``layers`` (PointLayers with role community) as one CommunityPoints, each
+    layer after its own filter; None without layers. Categories come from the ``offence``
+    column (where the CSV loader puts a category column)."""
+    layers = [lyr for lyr in layers if len(lyr)]
+    if not layers:
+        return None
+    xs, ys, cats = [], [], []
+    any_cat = any(lyr.has_column("offence") for lyr in layers)
+    for lyr in layers:
+        m = lyr.mask() if filtered else np.ones(len(lyr), dtype=bool)
+        xs.append(lyr.x[m])
+        ys.append(lyr.y[m])
+        if any_cat:
+            col = lyr.attributes["offence"][m] if lyr.has_column("offence") else pd.Series([None] * int(m.sum()))
+            cats.append(pd.Series(np.asarray(col, dtype=object)))
+    categories = pd.concat(cats, ignore_index=True) if any_cat else None
+    return CommunityPoints(" + ".join(lyr.name for lyr in layers), np.concatenate(xs), np.concatenate(ys), categories)
+
+
+def community_counts(geoms: list[BaseGeometry], community: CommunityPoints, names: list[str] | None = None,
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(counts, by category): per geometry the community points inside (``community``), per km²
+    (``community_km2``); and a geometry × category table of counts (empty without categories)."""
+    names = names or [f"Zone {i + 1}" for i in range(len(geoms))]
+    x, y = np.asarray(community.x, float), np.asarray(community.y, float)
+    cats = None if community.categories is None else community.categories.reset_index(drop=True).astype(object)
+    counts, per_km2, by_cat = [], [], []
+    for geom in geoms:
+        m = points_in(geom, x, y)
+        n = int(m.sum())
+        a = float(geom.area)
+        counts.append(n)
+        per_km2.append(n / (a / 1e6) if a > 0 else np.nan)
+        if cats is not None:
+            by_cat.append(cats[m].dropna().astype(str).value_counts())
+    table = pd.DataFrame({"community": counts, "community_km2": per_km2}, index=pd.Index(names, name="zone"))
+    # one row per geometry, by position: zones may share a name
+    by_category = (pd.DataFrame([s.to_dict() for s in by_cat], index=pd.Index(names, name="zone")).fillna(0).astype(int)
+                   if by_cat else pd.DataFrame(index=pd.Index(names, name="zone")))
+    if len(by_category.columns):
+        by_category = by_category[sorted(by_category.columns, key=lambda c: (-by_category[c].sum(), str(c)))]
+    return table, by_category
+
+
+@dataclass(frozen=True)
 class ZoneMeasures:
     table: pd.DataFrame  # one row per zone: name, area_km2, incidents, share, density_km2, pai, pei
     by_offence: pd.DataFrame  # zone x offence counts
     by_period: pd.DataFrame  # zone x period counts
     top_places: dict[str, pd.DataFrame]  # zone name -> busiest places inside
     formulas: tuple[str, ...] = (PAI_FORMULA, PEI_FORMULA)
+    community_name: str = ""  # with community input: the table also has community, community_km2
+    community_by_category: pd.DataFrame = field(default_factory=pd.DataFrame)  # zone x category counts
 
 
 def zone_measures(zones: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, *, times: pd.Series | None = None,
                   offences: pd.Series | None = None, study_area_m2: float | None = None, period: str = "M",
-                  cell_size: float = 100.0, top: int = 5, progress: ProgressFn | None = None,
-                  cancelled: CancelFn | None = None) -> ZoneMeasures:
+                  cell_size: float = 100.0, top: int = 5, community: CommunityPoints | None = None,
+                  progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> ZoneMeasures:
     """Measures for every zone (see the module docstring). ``study_area_m2`` defaults to the
-    area of the incidents' convex hull."""
+    area of the incidents' convex hull. With ``community``, the table gains ``community`` (points
+    inside) and ``community_km2`` beside the incident columns."""
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     N = x.size
@@ -137,5 +202,30 @@ def zone_measures(zones: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, *, time
     table = pd.DataFrame(rows, columns=["zone", "area_km2", "incidents", "share", "density_km2", "pai", "pei"])
     by_offence = pd.DataFrame(by_off).T.fillna(0).astype(int) if by_off else pd.DataFrame(index=names)
     by_period = pd.DataFrame(by_per).T.fillna(0).astype(int).sort_index(axis=1) if by_per else pd.DataFrame(index=names)
+    if community is None:
+        checkpoint(progress, cancelled, 1.0, "Done")
+        return ZoneMeasures(table, by_offence, by_period, places)
+    counts, by_category = community_counts(list(zones.geometry), community, names)
+    table["community"] = counts["community"].to_numpy()
+    table["community_km2"] = counts["community_km2"].to_numpy()
     checkpoint(progress, cancelled, 1.0, "Done")
-    return ZoneMeasures(table, by_offence, by_period, places)
+    return ZoneMeasures(table, by_offence, by_period, places, community_name=community.name,
+                        community_by_category=by_category)
+
+
+def project_zone_measures(project, *, progress: ProgressFn | None = None,
+                          cancelled: CancelFn | None = None) -> ZoneMeasures:
+    """:func:`zone_measures` of the project's zones for its incident layer after the layer's
+    filter, with its community layers (each after its filter) counted beside the incidents."""
+    layer = project.incident_layer()
+    if layer is None:
+        raise ValueError("the project has no incident layer")
+    z = project.zones
+    if z is None or not len(z.gdf):
+        raise ValueError("the project has no zones")
+    m = layer.mask()
+    return zone_measures(z.gdf, layer.x[m], layer.y[m],
+                         times=layer.attributes["time"][m] if layer.has_column("time") else None,
+                         offences=layer.attributes["offence"][m] if layer.has_column("offence") else None,
+                         community=community_points(project.community_layers()), progress=progress,
+                         cancelled=cancelled)

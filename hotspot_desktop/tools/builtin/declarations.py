@@ -321,18 +321,26 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("scores", "table"), OutputSpec("chart", "chart")),
         ),
         Tool(
-            id="patrol.equity", name="Equity check of patrol zones", category="Patrol", version="1.0",
-            help="Compares who lives in the patrol zones with who lives in the whole area (and, with "
-                 "incidents, where incidents are), by population group fields of a census layer, and flags "
-                 "groups over- or under-represented in the zones.",
+            id="patrol.equity", name="Equity check of patrol zones", category="Patrol", version="1.1",
+            help="Compares who lives in the patrol zones, and in the zones with their catchments, with who "
+                 "lives in the whole area (and, with incidents, where incidents are), by population group "
+                 "fields of a census layer, and flags groups over- or under-represented in the zones.",
             reference="Goodchild & Lam (1980) Geo-Processing 1 (areal weighting); Weisburd et al. (2019) "
-                      "Proactive Policing, National Academies, ch. 7 (equity).",
+                      "Proactive Policing, National Academies, ch. 7 (equity); Weisburd et al. (2006) "
+                      "Criminology 44(3) (catchments: displacement and diffusion).",
             run=f"{_PKG}.evaluation:equity",
             params=(layer_param("population", "Census areas", "polygon"),
                     text_param("groups", "Population group fields", "", optional=False,
                                pattern=r"[^,]+(,[^,]+)*",
                                help="comma-separated numeric fields of the census layer, e.g. 'white, black, asian'"),
                     zones_param("zones", "Patrol zones", ("patrol", "target")),
+                    zones_param("catchment", "Drawn catchments", "catchment", optional=True,
+                                help="Zones with role catchment, counted with the patrol zones in the "
+                                     "'zones + catchments' figures."),
+                    number_param("catchment_width", "Catchment ring width", 250.0, unit="m", minimum=0.0,
+                                 maximum=10000.0,
+                                 help="A ring this wide around the patrol zones also counts as their catchment "
+                                      "(as the intervention tool's rings); 0 = drawn catchments only."),
                     layer_param("points", "Incidents", "point", optional=True),
                     number_param("tolerance", "Flag when off by", 25.0, unit="%", minimum=1.0, maximum=200.0)),
             outputs=(OutputSpec("equity", "table"), OutputSpec("shares", "chart")),

@@ -148,24 +148,42 @@ def prospective(inputs: dict, ctx: RunContext) -> ToolResult:
 
 
 def equity(inputs: dict, ctx: RunContext) -> ToolResult:
-    """Who lives in the patrol zones, against the whole area and the incidents (areal weighting)."""
-    from hotspot_desktop.core.analysis.equity import equity_check
+    """Who lives in the patrol zones and in the zones with their catchments, against the whole
+    area and the incidents (areal weighting)."""
+    from hotspot_desktop.core.analysis.equity import equity_report, patrol_areas
 
     census = inputs["population"].gdf
     groups = [g.strip() for g in str(inputs["groups"]).split(",") if g.strip()]
-    zones = _union(inputs["zones"], "patrol")
+    zones = inputs["zones"]
+    if zones is None or not len(zones):
+        raise ValueError("there are no patrol zones to check")
+    drawn = inputs.get("catchment")
+    areas = patrol_areas(list(zones.geometry), [] if drawn is None else list(drawn.geometry),
+                         catchment_m=float(inputs.get("catchment_width") or 0.0))
     pts = inputs.get("points")
     ctx.checkpoint(0.2, "areal weighting")
-    res = equity_check(census, groups, zones, None if pts is None else pts.x, None if pts is None else pts.y,
-                       high=1 + float(inputs["tolerance"]) / 100.0, low=1 / (1 + float(inputs["tolerance"]) / 100.0))
-    table = res.table.copy()
-    for col in ("share_area", "share_zone", "share_incidents"):
-        table[col] = (100 * table[col]).round(1)
-    table = table.rename(columns={"share_area": "% of area population", "share_zone": "% of zone population",
-                                  "share_incidents": "% of incidents (by residents' shares)"})
-    chart = ChartSpec("bar", "Population shares: patrol zones vs whole area", list(table["group"]),
-                      {"whole area": table["% of area population"].tolist(),
-                       "patrol zones": table["% of zone population"].tolist()}, x_label="group", y_label="%")
-    flagged = [f"{g}: {f}" for g, f in zip(res.table["group"], res.table["flag"]) if f]
+    high = 1 + float(inputs["tolerance"]) / 100.0
+    res = equity_report(census, groups, areas, None if pts is None else pts.x, None if pts is None else pts.y,
+                        high=high, low=1 / high, population_name=inputs["population"].name)
+    table = _equity_table(res)
+    series = {"whole area": table["% of area population"].tolist(), "patrol zones": table["% of zone population"].tolist()}
+    if "% of zones + catchments population" in table.columns:
+        series["zones + catchments"] = table["% of zones + catchments population"].tolist()
+    chart = ChartSpec("bar", "Population shares: patrol zones (and catchments) vs whole area", list(table["group"]),
+                      series, x_label="group", y_label="%")
     return ToolResult(tables=[TableResult("Equity check", table, name="equity")], charts=[chart],
-                      notes=[res.note, f"zones cover {res.zone_area_km2:.2f} km²"], warnings=flagged)
+                      notes=[res.note], warnings=res.flagged())
+
+
+def _equity_table(res: Any) -> pd.DataFrame:
+    """The equity report's table with shares in percent and readable column names."""
+    table = res.table.copy()
+    for col in ("share_area", "share_zone", "share_incidents", "share_catchments"):
+        if col in table.columns:
+            table[col] = (100 * table[col]).round(1)
+    return table.rename(columns={
+        "share_area": "% of area population", "share_zone": "% of zone population",
+        "share_incidents": "% of incidents (by residents' shares)", "flag": "flag (zones)",
+        "catchments_population": "zones + catchments population",
+        "share_catchments": "% of zones + catchments population", "ratio_catchments": "ratio (zones + catchments)",
+        "flag_catchments": "flag (zones + catchments)", "ratio": "ratio (zones)"})
