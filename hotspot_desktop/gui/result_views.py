@@ -7,11 +7,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from hotspot_desktop.core.styles import QUALITATIVE
-from hotspot_desktop.tools.base import ChartSpec, TableResult
+from hotspot_desktop.tools.base import ChartSpec, TableResult, hour_label
 from hotspot_desktop.tools.charts import x_positions
+
+BAR_HEIGHT = 0.72  # timeline bars: share of a lane's height
+MAX_BAR_LABELS = 800  # timelines with more bars are labelled by colour and tooltip only
 
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -87,7 +91,7 @@ class TableDock(QDockWidget):
 
 
 class ChartDock(QDockWidget):
-    """A ChartSpec drawn with pyqtgraph (line, bar, scatter or step)."""
+    """A ChartSpec drawn with pyqtgraph (line, bar, scatter, step or timeline)."""
 
     def __init__(self, spec: ChartSpec, parent: QWidget | None = None) -> None:
         super().__init__(f"Chart: {spec.title}", parent)
@@ -99,6 +103,12 @@ class ChartDock(QDockWidget):
         self.plot.setTitle(spec.title, color="k")
         self.plot.setLabel("bottom", spec.x_label)
         self.plot.setLabel("left", spec.y_label)
+        self.bar_items: dict[str, Any] = {}  # timeline: one bar item per label (zone)
+        self.bar_labels: list[Any] = []  # timeline: text on the bars, shown when they are wide enough
+        if spec.kind == "timeline":
+            self._draw_timeline(spec)
+            self.setWidget(self.plot)
+            return
         self.plot.addLegend()
         x, ticks = x_positions(spec.x)
         if ticks is not None:
@@ -121,6 +131,80 @@ class ChartDock(QDockWidget):
             self.plot.addItem(pg.InfiniteLine(pos=yv, angle=0, pen=pg.mkPen("#666", style=Qt.PenStyle.DashLine),
                                               label=label))
         self.setWidget(self.plot)
+
+    # --- timelines ---------------------------------------------------------------------------
+    def _draw_timeline(self, spec: ChartSpec) -> None:
+        """Lanes top to bottom, a bar per entry coloured by its label, clock-time ticks, a faint
+        line between days, labels on bars wide enough to hold them and a tooltip per bar."""
+        import pyqtgraph as pg
+
+        bars = spec.bars()
+        lanes = spec.lanes or [str(i) for i in range(max((b[0] for b in bars), default=-1) + 1)]
+        plot_item = self.plot.getPlotItem()
+        plot_item.invertY(True)
+        plot_item.showGrid(x=True, y=False, alpha=0.25)
+        # The legend sits under the time axis, in the plot's own layout, so it never hides a bar.
+        legend = pg.LegendItem(colCount=max(1, min(len(spec.groups), 8)), labelTextColor="#222222")
+        plot_item.layout.addItem(legend, 5, 1)
+        self.legend = legend
+        by_label: dict[str, list[tuple[int, float, float, str]]] = {}
+        for b in bars:
+            by_label.setdefault(b[3], []).append(b)
+        for label in sorted(by_label, key=spec.colour_index):
+            rows = np.asarray([b[:3] for b in by_label[label]], dtype=float)
+            colour = QUALITATIVE[spec.colour_index(label) % len(QUALITATIVE)]
+            item = pg.BarGraphItem(x0=rows[:, 1], width=rows[:, 2] - rows[:, 1], y=rows[:, 0], height=BAR_HEIGHT,
+                                   brush=colour, pen=pg.mkPen("#333333", width=0.5), name=label)
+            self.plot.addItem(item)
+            legend.addItem(item, label)
+            self.bar_items[label] = item
+        days = [lane.split(" · ")[0] for lane in lanes]
+        for i in range(1, len(lanes)):
+            if days[i] != days[i - 1]:
+                self.plot.addItem(pg.InfiniteLine(pos=i - 0.5, angle=0, pen=pg.mkPen("#b0b0b0", width=1)))
+        step = max(1, int(np.ceil(len(lanes) / 40)))
+        left = self.plot.getAxis("left")
+        left.setWidth(QFontMetrics(left.font()).horizontalAdvance(max(lanes, key=len, default="")) + 40)
+        left.setTicks([[(float(i), lanes[i]) for i in range(0, len(lanes), step)],
+                                            [(float(i), "") for i in range(len(lanes))]])
+        lo, hi = spec.x_range or (min((b[1] for b in bars), default=0.0), max((b[2] for b in bars), default=24.0))
+        every = 1 if hi - lo <= 12 else 2 if hi - lo <= 24 else 6
+        first = np.ceil(lo / every) * every
+        self.plot.getAxis("bottom").setTicks([[(float(h), hour_label(h)) for h in np.arange(first, hi + 1e-9, every)],
+                                              [(float(h), "") for h in np.arange(np.ceil(lo), hi + 1e-9, 1.0)]])
+        self.plot.setXRange(lo, hi, padding=0.045)  # room for the first and last hour label
+        self.plot.setYRange(-0.5, len(lanes) - 0.5, padding=0)
+        plot_item.getViewBox().setLimits(xMin=lo - 1, xMax=hi + 1, yMin=-1, yMax=len(lanes))
+        if len(bars) <= MAX_BAR_LABELS:
+            for lane, a, b, label in bars:
+                text = pg.TextItem(label, color="#111111", anchor=(0.5, 0.5))
+                text.setPos((a + b) / 2, lane)
+                text.setZValue(5)
+                self.plot.addItem(text)
+                self.bar_labels.append((text, b - a))
+            plot_item.getViewBox().sigRangeChanged.connect(self._fit_bar_labels)
+            plot_item.getViewBox().sigResized.connect(self._fit_bar_labels)
+            self._fit_bar_labels()
+        self._bars = bars
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+
+    def _fit_bar_labels(self, *_args: Any) -> None:
+        """Show a bar's text only when the bar is wider on screen than the text."""
+        vb = self.plot.getPlotItem().getViewBox()
+        px_per_hour = vb.width() / max(vb.viewRange()[0][1] - vb.viewRange()[0][0], 1e-9)
+        for text, hours in self.bar_labels:
+            text.setVisible(hours * px_per_hour >= text.boundingRect().width() + 2)
+
+    def _hover(self, pos: Any) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        p = vb.mapSceneToView(pos)
+        hit = next((b for b in self._bars if b[1] <= p.x() <= b[2] and abs(p.y() - b[0]) <= BAR_HEIGHT / 2), None)
+        lanes = self.spec.lanes
+        self.plot.setToolTip("" if hit is None else
+                             f"{hit[3]}\n{lanes[hit[0]] if hit[0] < len(lanes) else ''}\n"
+                             f"{hour_label(hit[1])}-{hour_label(hit[2])} ({(hit[2] - hit[1]) * 60:.0f} min)")
 
 
 def show_results(window: Any, tables: list[TableResult], charts: list[ChartSpec]) -> list[QDockWidget]:

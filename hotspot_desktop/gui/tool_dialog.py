@@ -3,19 +3,21 @@
 Layer combos list only layers of the accepted geometry kinds and default to the active layer
 (optional ones to none);
 field combos follow their layer; number boxes show the unit and range (metres as feet when the
-project displays imperial units); each parameter has a message line for validation errors; the
+project displays imperial units); file parameters have a path box with a "Browse…" picker
+filtered to their extensions; each parameter has a message line for validation errors; the
 help pane shows the tool's help and its reference. "Run" emits ``run_requested(values)``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QSpinBox, QSplitter, QTextBrowser, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from hotspot_desktop.core.model import Layer, Project
 from hotspot_desktop.tools.base import Param, Tool, from_display, layer_columns, numeric_columns, to_display
@@ -67,7 +69,7 @@ class ToolDialog(QDialog):
             v.addWidget(editor)
             v.addWidget(msg)
             # Only inputs the analyst must pick get a star; defaulted numbers and choices do not.
-            needs_choice = p.kind in ("layer", "zones", "field", "output") or p.kind == "date_range"
+            needs_choice = p.kind in ("layer", "zones", "field", "output", "file") or p.kind == "date_range"
             label = QLabel(p.label + (" *" if needs_choice and not p.optional else ""))
             if p.help:
                 label.setToolTip(p.help)
@@ -182,10 +184,36 @@ class ToolDialog(QDialog):
             h.addWidget(b)
             host.edits = (a, b)  # type: ignore[attr-defined]
             return host
+        if p.kind == "file":
+            host = QWidget(self)
+            h = QHBoxLayout(host)
+            h.setContentsMargins(0, 0, 0, 0)
+            path = QLineEdit(host)
+            path.setObjectName(f"file_{p.name}")
+            exts = ", ".join("." + e for e in p.extensions)
+            path.setPlaceholderText(("optional " if p.optional else "") + (f"{exts} file" if exts else "file"))
+            browse = QPushButton("Browse…", host)
+            browse.setObjectName(f"browse_{p.name}")
+            browse.clicked.connect(lambda _c=False, p=p, path=path: self._browse(p, path))
+            h.addWidget(path, 1)
+            h.addWidget(browse)
+            host.edits = (path,)  # type: ignore[attr-defined]
+            host.browse = browse  # type: ignore[attr-defined]
+            return host
         edit = QLineEdit(self)
         if p.kind == "text" and p.help:
             edit.setPlaceholderText(p.help)
         return edit
+
+    def _browse(self, p: Param, edit: QLineEdit) -> None:
+        """Pick the file of ``p``, starting beside the current one or in the project's folder."""
+        current = edit.text().strip()
+        project_path = getattr(self.project, "path", None)
+        start = (str(Path(current).expanduser().parent) if current
+                 else str(Path(project_path).parent) if project_path else "")
+        chosen, _ = QFileDialog.getOpenFileName(self, p.label, start, p.file_filter())
+        if chosen:
+            edit.setText(chosen)
 
     def _refill_fields(self, p: Param, keep: str | None = None) -> None:
         box: QComboBox = self.editors[p.name]  # type: ignore[assignment]
@@ -237,6 +265,10 @@ class ToolDialog(QDialog):
             a, b = v if v else (None, None)
             for edit, val in zip(w.edits, (a, b)):  # type: ignore[attr-defined]
                 edit.setText("" if val in (None, "") else str(pd.Timestamp(val).date()))
+        elif p.kind == "file":
+            edit = w.edits[0]  # type: ignore[attr-defined]
+            edit.setText("" if v is None else str(v))
+            edit.setCursorPosition(len(edit.text()))  # the file name, not the start of a long folder
         else:
             w.setText("" if v is None else str(v))  # type: ignore[attr-defined]
             w.setCursorPosition(0)  # type: ignore[attr-defined]  # show the start of long values
@@ -264,6 +296,8 @@ class ToolDialog(QDialog):
                 out[p.name] = w.isChecked()  # type: ignore[attr-defined]
             elif p.kind == "date_range":
                 out[p.name] = tuple(e.text().strip() or None for e in w.edits)  # type: ignore[attr-defined]
+            elif p.kind == "file":
+                out[p.name] = w.edits[0].text().strip() or None  # type: ignore[attr-defined]
             else:
                 out[p.name] = w.text()  # type: ignore[attr-defined]
         return out
