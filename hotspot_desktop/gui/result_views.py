@@ -162,11 +162,9 @@ class ChartDock(QDockWidget):
         for i in range(1, len(lanes)):
             if days[i] != days[i - 1]:
                 self.plot.addItem(pg.InfiniteLine(pos=i - 0.5, angle=0, pen=pg.mkPen("#b0b0b0", width=1)))
-        step = max(1, int(np.ceil(len(lanes) / 40)))
         left = self.plot.getAxis("left")
         left.setWidth(QFontMetrics(left.font()).horizontalAdvance(max(lanes, key=len, default="")) + 40)
-        left.setTicks([[(float(i), lanes[i]) for i in range(0, len(lanes), step)],
-                                            [(float(i), "") for i in range(len(lanes))]])
+        self._lanes, self._lane_px = lanes, -1
         lo, hi = spec.x_range or (min((b[1] for b in bars), default=0.0), max((b[2] for b in bars), default=24.0))
         every = 1 if hi - lo <= 12 else 2 if hi - lo <= 24 else 6
         first = np.ceil(lo / every) * every
@@ -175,6 +173,10 @@ class ChartDock(QDockWidget):
         self.plot.setXRange(lo, hi, padding=0.045)  # room for the first and last hour label
         self.plot.setYRange(-0.5, len(lanes) - 0.5, padding=0)
         plot_item.getViewBox().setLimits(xMin=lo - 1, xMax=hi + 1, yMin=-1, yMax=len(lanes))
+        vb = plot_item.getViewBox()
+        vb.sigRangeChanged.connect(self._fit_lane_ticks)
+        vb.sigResized.connect(self._fit_lane_ticks)
+        self._fit_lane_ticks()
         if len(bars) <= MAX_BAR_LABELS:
             for lane, a, b, label in bars:
                 text = pg.TextItem(label, color="#111111", anchor=(0.5, 0.5))
@@ -187,6 +189,28 @@ class ChartDock(QDockWidget):
             self._fit_bar_labels()
         self._bars = bars
         self.plot.scene().sigMouseMoved.connect(self._hover)
+
+    def _fit_lane_ticks(self, *_args: Any) -> None:
+        """Name every lane when lanes are tall enough for text; else only each day, at its first
+        lane (every n-th day when even that is too crowded), so labels never pile up."""
+        vb = self.plot.getPlotItem().getViewBox()
+        shown = max(vb.viewRange()[1][1] - vb.viewRange()[1][0], 1e-9)
+        lane_px = vb.height() / shown
+        if int(lane_px) == self._lane_px:
+            return
+        self._lane_px = int(lane_px)
+        lanes = self._lanes
+        text_px = QFontMetrics(self.plot.getAxis("left").font()).height() + 1
+        minor = [(float(i), "") for i in range(len(lanes))]
+        if lane_px >= text_px:
+            major = [(float(i), lane) for i, lane in enumerate(lanes)]
+        else:
+            days = [lane.split(" · ")[0] for lane in lanes]
+            firsts = [i for i in range(len(lanes)) if i == 0 or days[i] != days[i - 1]]
+            per_day = len(lanes) / max(len(firsts), 1)
+            every = max(1, int(np.ceil(text_px / max(lane_px * per_day, 1e-9))))
+            major = [(float(i), days[i]) for i in firsts[::every]]
+        self.plot.getAxis("left").setTicks([major, minor])
 
     def _fit_bar_labels(self, *_args: Any) -> None:
         """Show a bar's text only when the bar is wider on screen than the text."""

@@ -104,6 +104,13 @@ def test_plan_timeline_docks_per_shift_and_plan_saved_as_csv(qtbot, win, tmp_pat
     for zone in night.bar_items:
         colour = QUALITATIVE[night.spec.colour_index(zone) % len(QUALITATIVE)]
         assert _colour_pixels(image, colour) > 150, zone  # each zone's bars are drawn in its colour
+    assert [t for _v, t in night.plot.getAxis("left")._tickLevels[0]] == night.spec.lanes  # room: every lane
+    late = timelines["Patrol timeline: Late shift"]
+    late.setFloating(True)
+    late.resize(1000, 175)
+    qtbot.waitUntil(lambda: late.plot.height() < 200)
+    qtbot.waitUntil(lambda: len(late.plot.getAxis("left")._tickLevels[0]) < len(late.spec.lanes))
+    assert all(" · " not in t for _v, t in late.plot.getAxis("left")._tickLevels[0])  # cramped: days only
     # Zoomed in on one hour, bars are wide enough for their zone names.
     assert not any(t.isVisible() for t, _h in night.bar_labels)
     first = night.spec.bars()[0]
