@@ -49,7 +49,18 @@ def _fresh_settings():
     would deadlock on the GIL inside PySide."""
     yield
     import gc
+    import sys
 
+    if "PySide6.QtWidgets" in sys.modules:
+        # A floating dock (the Time dock opens floating) is a window of its own: closing its
+        # main window does not hide it, and it would sit over the next test's canvas and take
+        # its mouse moves until the old window is collected.
+        from PySide6.QtWidgets import QApplication
+
+        if QApplication.instance() is not None:
+            for widget in QApplication.topLevelWidgets():
+                if widget.isVisible() and widget.parentWidget() is not None and not widget.parentWidget().isVisible():
+                    widget.hide()
     gc.collect()
     try:
         from hotspot_desktop.gui.settings import settings
