@@ -7,10 +7,10 @@ Parameter names are those ``hotspot-desktop tools`` lists (like ``qgis_process``
 files fill the tool's layer parameters in declaration order; a layer parameter may also be
 given by name (``--polygons=beats.shp``). The first input sets the working CRS. Values:
 numbers in the unit listed, booleans ``true/false``, date ranges ``2024-01-01..2024-06-30``
-(either side may be empty), files by path (``--plan=plan_visits.csv``; a file parameter is an
-input that is not a layer, e.g. a saved patrol plan). A zone-set parameter takes a polygon file; when it has a ``role``
-column only the rows of the tool's roles are used (one zones file can serve ``--target`` and
-``--control``). ``--crs`` names the CRS of CSV / .asc inputs that do not state
+(either side may be empty), files by path (``--plan=plan_visits.csv``: a file parameter is an
+input that is not a layer, e.g. a saved patrol plan). A zone-set parameter takes a polygon
+file; when it has a ``role`` column only the rows of the tool's roles are used (one zones file
+can serve ``--target`` and ``--control``). ``--crs`` names the CRS of CSV / .asc inputs that do not state
 one. Outputs go to ``--out`` by extension (core/io/writers.py): the
 first layer to ``--out``, tables to ``STEM_<table>.csv``. ``--project`` re-runs every analysis
 saved in the project and writes each into ``DIR``. Ctrl-C cancels cleanly.

@@ -99,7 +99,7 @@ def simulate_avl(visits: pd.DataFrame, zone_geoms: dict, *, interval_minutes: fl
             spot = np.asarray(_spot(geoms[str(visit["zone"])], rng))
             if drive:
                 rows += _drive(unit, here, spot, start, step, free_at, arriving=True)
-            n = int(round((end - start) / step))
+            n = round((end - start) / step)
             jitter = rng.normal(0, 3.0, (n + 1, 2))  # GPS noise, metres
             for k in range(n + 1):
                 rows.append((unit, start + k * step, spot[0] + jitter[k, 0], spot[1] + jitter[k, 1]))

@@ -466,7 +466,7 @@ def timeline_chart(title: str, lanes: list[str], bars: list[tuple[int, float, fl
 
 def hour_label(hours: float) -> str:
     """``26.5`` -> ``02:30``: clock time of an hour count that may pass midnight."""
-    total = int(round(hours * 60)) % (24 * 60)
+    total = round(hours * 60) % (24 * 60)
     return f"{total // 60:02d}:{total % 60:02d}"
 
 

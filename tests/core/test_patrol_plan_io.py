@@ -52,10 +52,11 @@ def test_night_shift_day_survives_the_round_trip(tmp_path):
 
 
 def test_tool_visits_table_saved_as_csv_reads_back(tmp_path):
+    import geopandas as gpd
+
     from hotspot_desktop.core.model import PointLayer, ZoneLayer
     from hotspot_desktop.tools.execute import run_now
     from hotspot_desktop.tools.registry import load_registry
-    import geopandas as gpd
 
     rng = np.random.default_rng(2)
     t = pd.Timestamp("2024-10-01") + pd.to_timedelta(rng.integers(0, 90 * 24, 800), unit="h")
@@ -258,6 +259,6 @@ def test_plan_tool_timeline_charts_are_json_and_cover_every_visit():
     assert d["kind"] == "timeline" and d["x_range"] == [22.0, 30.0] and d["lanes"][0] == "Mon 03 Mar · Night-1"
     assert d["groups"] == ["=Market", "Park", "Station, north"]  # natural order: same colours on screen and paper
     assert sum(len(c.bars()) for c in charts) == len(plan.visits)
-    lane, a, b, zone = charts[0].bars()[0]
+    _lane, a, _b, zone = charts[0].bars()[0]
     first = plan.visits[plan.visits["shift"] == "Late"].sort_values(["day", "unit", "start"]).iloc[0]
     assert (zone, a) == (first["zone"], first["start"].hour + first["start"].minute / 60)

@@ -310,7 +310,7 @@ def delivered_dosage(zone_geoms: dict, pings: pd.DataFrame, *, max_gap_minutes: 
     return zone_presence(zone_geoms, pings, max_gap_minutes=max_gap_minutes).totals
 
 
-def dosage_against_plan(plan: "PatrolPlan | pd.DataFrame", delivered: pd.DataFrame) -> pd.DataFrame:
+def dosage_against_plan(plan: PatrolPlan | pd.DataFrame, delivered: pd.DataFrame) -> pd.DataFrame:
     """Planned vs delivered minutes and visits per zone, with the delivered share of plan.
 
     ``plan`` is a :class:`PatrolPlan` or its visits frame; ``delivered`` is

@@ -146,8 +146,8 @@ def patrol_dosage(inputs: dict, ctx: RunContext) -> ToolResult:
     by_zone["delivered_minutes"] = by_zone["delivered_minutes"].round(1)
     tables = [TableResult("Dosage delivered by zone" + (" vs plan" if plan is not None else ""), by_zone,
                           name="dosage")]
-    notes = [f"presence = time between consecutive pings of a unit both inside a zone and at most {gap:g} min "
-             "apart; a lone ping counts as a stay of 0 minutes (Telep, Mitchell & Weisburd 2014)",
+    notes = [(f"presence = time between consecutive pings of a unit both inside a zone and at most {gap:g} min "
+              "apart; a lone ping counts as a stay of 0 minutes (Telep, Mitchell & Weisburd 2014)"),
              f"{report.pings_used:,} pings used"
              + (f"; typical interval {report.typical_interval_minutes:.1f} min" if np.isfinite(report.typical_interval_minutes)
                 else "")]
