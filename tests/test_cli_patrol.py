@@ -148,3 +148,20 @@ def test_tools_lists_the_file_parameter(capsys):
     assert main(["tools", "patrol.dosage", "--json"]) == 0
     params = {p["name"]: p for p in json.loads(capsys.readouterr().out)["parameters"]}
     assert params["plan"]["type"] == "file" and params["plan"]["extensions"] == ["csv"] and params["plan"]["optional"]
+
+
+def test_sample_avl_command_writes_pings_the_loader_reads(files, tmp_path, capsys):
+    from hotspot_desktop.core.io.loaders import add_file_to_project
+    from hotspot_desktop.core.model import Project
+    from hotspot_desktop.sample.avl import main as avl_main
+
+    plan_csv = _plan(files, tmp_path / "week.csv", capsys)
+    out = tmp_path / "avl.csv"
+    assert avl_main([str(files["zones"]), str(plan_csv), str(out), "--compliance", "0.5", "--interval", "2"]) == 0
+    assert "planned visits made" in capsys.readouterr().err
+    layer, report = add_file_to_project(Project(), out)
+    assert len(layer) == len(pd.read_csv(out)) and not report.warnings
+    assert layer.times.notna().all() and set(layer.attributes["unit"].astype(str)) == {"Late-1", "Late-2", "Night-1"}
+    assert avl_main([str(files["zones"]), str(plan_csv), str(out), "--compliance", "2"]) == 2
+    assert avl_main([str(files["incidents"]), str(plan_csv), str(out)]) == 1
+    assert "not a polygon layer" in capsys.readouterr().err
