@@ -32,13 +32,19 @@ class RawXY:
 
 
 def numbers(values: pa.Array | pa.ChunkedArray, decimal: str = ".") -> tuple[np.ndarray, np.ndarray]:
-    """(float64 values with NaN, mask of values that were present but not numbers)."""
+    """(float64 values with NaN, mask of values that were present but not numbers).
+
+    The values array is always a new, writable array (the loader projects it in place).
+    """
+    if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
+        # Arrow turns nulls into NaN when it converts numbers to float64 for numpy.
+        out = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+        if not out.flags.writeable:
+            out = out.copy()
+        return out, np.zeros(len(values), dtype=bool)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     present = values.is_valid().to_numpy(zero_copy_only=False)
-    if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        out = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-        return np.where(present, out, np.nan), np.zeros(len(values), dtype=bool)
     text = pc.utf8_trim_whitespace(pc.cast(values, pa.string()))
     empty = pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
     present &= ~empty
