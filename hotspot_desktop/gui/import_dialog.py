@@ -3,6 +3,11 @@
 Opened by the main window when detection is unsure (no coordinates, no CRS, or an ambiguity
 note such as day/month order) and from "Add layer" for a CSV the user wants to check. Accepting
 it yields a :class:`CsvSchema` that the loader follows and the project stores.
+
+The rows may be incidents or community input (survey responses, service requests: points with
+perhaps a date and a category, no offence). Accepted as community input, the loaded layer gets
+the point-layer role ``community`` (saved in the project): it is counted beside the incidents
+in zone measures and briefings, never taken as the incidents, never published as points.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from hotspot_desktop.core.io.csv_schema import CsvSchema, DateSpec
+from hotspot_desktop.core.model import POINT_ROLE_LABELS, POINT_ROLES, PointLayer, Project
+from hotspot_desktop.core.styles import Symbol
 from hotspot_desktop.gui.crs_dialog import COMMON_CRS, parse_crs
 
 NONE = "(none)"
@@ -48,8 +55,41 @@ def _crs_text(schema: CsvSchema) -> str:
     return f"EPSG:{code}" if code else schema.crs.to_wkt()
 
 
+def apply_role(project: Project, layer: PointLayer, role: str) -> None:
+    """Give a freshly loaded point layer its role; community input is drawn as triangles so it
+    never looks like the incidents."""
+    layer.role = role
+    if role == "community":
+        s = layer.style.symbol
+        layer.style.symbol = Symbol(fill=s.fill, outline=s.outline, outline_width=s.outline_width, marker="t",
+                                    size=max(s.size, 6.0))
+        layer.changed.emit("style")
+
+
+def mark_when_loaded(window: Any, path: Path, role: str) -> None:
+    """Apply ``role`` to the layer ``window`` adds from ``path`` (its ``layer_added`` signal);
+    stop watching when the load queue empties (the load failed or was cancelled)."""
+    target = Path(path).resolve()
+
+    def on_added(layer: Any) -> None:
+        src = getattr(getattr(layer, "source", None), "path", None)
+        if isinstance(layer, PointLayer) and src is not None and Path(src).resolve() == target:
+            stop()
+            apply_role(window.project, layer, role)
+
+    def stop(*_args: Any) -> None:
+        for sig, slot in ((window.layer_added, on_added), (window.loads_finished, stop)):
+            try:
+                sig.disconnect(slot)
+            except (RuntimeError, TypeError):  # already disconnected
+                pass
+
+    window.layer_added.connect(on_added)
+    window.loads_finished.connect(stop)
+
+
 class CsvImportDialog(QDialog):
-    """Check and correct how an incident CSV will be read."""
+    """Check and correct how an incident (or community input) CSV will be read."""
 
     def __init__(self, path: str | Path, schema: CsvSchema, notes: list[str] | None = None,
                  parent: QWidget | None = None) -> None:
@@ -118,12 +158,23 @@ class CsvImportDialog(QDialog):
         tf.addRow("End format", self.end_format)
         row.addWidget(when)
 
-        what = QGroupBox("Incident")
+        what = QGroupBox("What the rows are")
         of = QFormLayout(what)
+        self.role = QComboBox()
+        self.role.setObjectName("roleCombo")
+        for r in POINT_ROLES:
+            self.role.addItem(POINT_ROLE_LABELS[r], r)
+        self.role.setToolTip("Community input (survey responses, service requests) is counted next to the incidents "
+                             "in zone measures and briefings; it is never analysed as crime and never published as "
+                             "points.")
         self.offence = self._combo("offenceCombo", cols, schema.offence)
         self.incident_id = self._combo("idCombo", cols, schema.incident_id)
-        of.addRow("Offence type", self.offence)
-        of.addRow("Incident id", self.incident_id)
+        self.offence_label = QLabel("Offence type")
+        self.id_label = QLabel("Incident id")
+        of.addRow("Layer", self.role)
+        of.addRow(self.offence_label, self.offence)
+        of.addRow(self.id_label, self.incident_id)
+        self.role.currentIndexChanged.connect(self._on_role)
         row.addWidget(what)
         split.addWidget(top)
 
@@ -160,6 +211,28 @@ class CsvImportDialog(QDialog):
         for combo in (self.crs, self.date_format, self.end_format):
             combo.editTextChanged.connect(self._refresh.start)
         self.update_preview()
+
+    # --- what the rows are ------------------------------------------------------------------------
+    def layer_role(self) -> str:
+        """``"incidents"`` or ``"community"``, as chosen."""
+        return str(self.role.currentData())
+
+    def set_role(self, role: str) -> None:
+        self.role.setCurrentIndex(max(0, self.role.findData(role)))
+
+    def _on_role(self) -> None:
+        community = self.layer_role() == "community"
+        self.offence_label.setText("Category" if community else "Offence type")
+        self.id_label.setText("Record id" if community else "Incident id")
+        self.setWindowTitle(f"Import {'community input' if community else 'incidents'} — {self.path.name}")
+
+    def accept(self) -> None:
+        """Load with this mapping; community input gets its role once the layer arrives."""
+        window = self.parent()
+        role = self.layer_role()
+        if role != "incidents" and hasattr(window, "layer_added") and hasattr(window, "loads_finished"):
+            mark_when_loaded(window, self.path, role)
+        super().accept()
 
     # --- widgets -------------------------------------------------------------------------------
     def _combo(self, name: str, columns: list[str], current: str | None) -> QComboBox:

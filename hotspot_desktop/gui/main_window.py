@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         f.addAction(self._action("add_layer", "&Add layer…", self.on_add_layer, "Ctrl+Shift+A", "add_layer"))
         f.addAction(self._action("import_csv", "&Import incidents (CSV)…", self.on_import_csv, "Ctrl+Shift+I"))
+        f.addAction(self._action("import_community_csv", "Import &community input (CSV)…",
+                                 self.on_import_community_csv))
         f.addSeparator()
         # Other modules (the map composer, briefings) add their entries to this sub-menu.
         self.export_menu = f.addMenu("&Export")
@@ -274,10 +276,24 @@ class MainWindow(QMainWindow):
                 errors.append_log(f"{label} could not be installed: {exc}\n{details}")
                 print(f"{label} could not be installed: {exc}\n{details}", file=sys.stderr)
                 self.unavailable_features[label] = str(exc)
+        self._add_patrol_menu_entries()
         # Modules append their own menus (Zones, Time...): Help stays last, as users expect.
         help_action = self.menus["Help"].menuAction()
         self.menuBar().removeAction(help_action)
         self.menuBar().addAction(help_action)
+
+    def _add_patrol_menu_entries(self) -> None:
+        """Tools ▸ Patrol ▸ Equity layer… (in the Tools menu itself when there is no Patrol submenu)."""
+        tools = self.menus["Tools"]
+        patrol = next((a.menu() for a in tools.actions() if a.menu() is not None
+                       and a.menu().title().replace("&", "") == "Patrol"), None)
+        action = self._action("equity_layer", "Equity layer…", self.on_equity_layer)
+        action.setToolTip("Census areas and population groups for the equity check in briefings")
+        if patrol is not None:
+            patrol.addSeparator()
+            patrol.addAction(action)
+        else:
+            tools.insertAction(tools.actions()[0] if tools.actions() else None, action)
 
     def _restore_layout(self) -> None:
         geometry, state = settings.window_state()
@@ -702,6 +718,25 @@ class MainWindow(QMainWindow):
         if path:
             settings.set_last_directory(path)
             self._add_csv(Path(path), review=True)
+
+    def on_import_community_csv(self) -> None:
+        """Pick a CSV of community survey responses or service requests; review it as community input."""
+        path, _ = QFileDialog.getOpenFileName(self, "Import community input", settings.last_directory(),
+                                              "Survey / service request tables (*.csv *.txt);;All files (*)")
+        if path:
+            settings.set_last_directory(path)
+            self._add_csv(Path(path), review=True)
+            dialog = getattr(self, "last_import_dialog", None)
+            if dialog is not None and dialog.path == Path(path):
+                dialog.set_role("community")
+
+    def on_equity_layer(self) -> None:
+        """Tools ▸ Patrol ▸ Equity layer…: the project's census layer, groups and zones for equity checks."""
+        from hotspot_desktop.gui.equity_dialog import EquityDialog
+
+        dialog = EquityDialog(self.project, self)
+        self.last_equity_dialog = dialog
+        dialog.open()
 
     def on_export_map(self) -> None:
         start = str(Path(settings.last_directory()) / f"{self.project.path.stem if self.project.path else 'map'}.pdf")

@@ -1,5 +1,6 @@
 """The briefing dialog: a multi-page PDF (cover map, top hot spots, timing, trend, zones,
-patrol plan, methods) written in the background."""
+community input, patrol plan, methods, the equity check) written in the background. The
+project's equity layer is shown and can be set from here (the equity layer dialog)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -54,6 +56,19 @@ class BriefingDialog(QDialog):
         else:
             self.include_plan.setChecked(True)
             self.include_plan.setToolTip(f"{len(self.plan.visits)} visits from the latest patrol plan result.")
+        self.include_equity = QCheckBox("Include the equity check", objectName="includeEquity")
+        self.include_equity.setToolTip("The methods appendix compares who lives in the patrol zones with the whole "
+                                       "area's population and the incidents (Tools ▸ Patrol ▸ Equity layer…).")
+        self.equity_text = QLabel("", objectName="briefingEquityText")
+        self.equity_text.setWordWrap(True)
+        self.equity_button = QPushButton("Equity layer…", objectName="briefingEquity")
+        self.equity_button.clicked.connect(self.edit_equity)
+        self.equity_dialog = None
+        equity_row = QHBoxLayout()
+        equity_row.addWidget(self.include_equity)
+        equity_row.addWidget(self.equity_text, 1)
+        equity_row.addWidget(self.equity_button)
+        self._show_equity()
         self.public = PublicReleaseBox()
         self.output = QLineEdit(objectName="briefingOutput")
         folder = start_folder(self.project)
@@ -68,6 +83,7 @@ class BriefingDialog(QDialog):
         form.addRow("Title", self.title)
         form.addRow("Page size", self.page)
         form.addRow("", self.include_plan)
+        form.addRow("Equity", equity_row)
         form.addRow("Save as", out)
 
         self.runner, self.status = export_runner(self, self._on_written, self._on_failed,
@@ -93,6 +109,22 @@ class BriefingDialog(QDialog):
         lay.addLayout(row)
         self.resize(560, self.sizeHint().height())
 
+    def _show_equity(self) -> None:
+        from hotspot_desktop.gui.equity_dialog import describe_setting
+
+        has = self.project.equity is not None
+        self.include_equity.setEnabled(has)
+        self.include_equity.setChecked(has)
+        self.equity_text.setText(describe_setting(self.project))
+
+    def edit_equity(self) -> None:
+        """Open the equity layer dialog; the row shows the new setting when it closes."""
+        from hotspot_desktop.gui.equity_dialog import EquityDialog
+
+        self.equity_dialog = EquityDialog(self.project, self)
+        self.equity_dialog.finished.connect(lambda _r: self._show_equity())
+        self.equity_dialog.open()
+
     def _browse(self) -> None:
         start = self.output.text() or str(start_folder(self.project) / "briefing.pdf")
         path, _ = QFileDialog.getSaveFileName(self, "Write briefing", start, "PDF document (*.pdf)")
@@ -115,7 +147,8 @@ class BriefingDialog(QDialog):
             return False
         plan = self.plan if self.include_plan.isChecked() else None
         fn = partial(write_briefing, self.project, path, title=self.title.text().strip() or "Crime briefing",
-                     page=self.page.currentText(), public=self.public.options(), patrol_plan=plan)
+                     page=self.page.currentText(), public=self.public.options(), patrol_plan=plan,
+                     use_project_equity=self.include_equity.isChecked())
         self._path = path
         self.open_folder.setVisible(False)
         started = self.runner.start(f"Writing {path.name}…", fn, [path])
@@ -127,6 +160,8 @@ class BriefingDialog(QDialog):
         self.content, self.written = content, self._path
         remember(self._path)
         msg = f"Wrote {self._path} ({len(content.pages)} sections: {', '.join(content.pages)})."
+        if content.warnings:
+            msg += " " + " ".join(content.warnings)
         self.status.show_message(msg)
         self.open_folder.setVisible(True)
         bar = getattr(self.window_, "statusBar", None)

@@ -9,7 +9,7 @@ import pandas as pd
 from PySide6.QtCore import QObject, Signal
 
 from hotspot_desktop.core.model import Project, ZoneLayer
-from hotspot_desktop.core.zones.measures import zone_measures
+from hotspot_desktop.core.zones.measures import community_points, zone_measures
 from hotspot_desktop.gui.tasks import Task, TaskRunner
 from hotspot_desktop.gui.zones.live_measure import measure_points, study_area_m2
 from hotspot_desktop.tools.base import RunContext, TableResult, Tool, ToolResult
@@ -17,17 +17,17 @@ from hotspot_desktop.tools.execute import PreparedRun
 
 # Incidents above which measures run on a worker thread.
 ASYNC_THRESHOLD = 50_000
-MEASURE_COLUMNS = ["incidents", "share", "density_km2", "pai", "pei"]
+MEASURE_COLUMNS = ["incidents", "share", "density_km2", "pai", "pei", "community", "community_km2"]
 
 MEASURES_TOOL = Tool(id="zones.measures", name="Zone measures", category="Zones", version="1",
-                     help="Incidents, share, density, PAI and PEI of every zone.",
+                     help="Incidents, share, density, PAI and PEI of every zone, and community input counts.",
                      run="hotspot_desktop.gui.zones.measures_task:run_measures")
 
 
 def run_measures(inputs: dict, ctx: RunContext) -> ToolResult:
     """The tool function: zone_measures over frozen copies of the zones and incidents."""
     m = zone_measures(inputs["zones"], inputs["x"], inputs["y"], study_area_m2=inputs["study_area_m2"],
-                      progress=ctx.progress, cancelled=ctx.cancelled)
+                      community=inputs.get("community"), progress=ctx.progress, cancelled=ctx.cancelled)
     table = m.table.copy()
     table.index = list(inputs["zones"]["zone_id"])
     return ToolResult(tables=[TableResult("Zone measures", table)])
@@ -40,8 +40,10 @@ def measure_inputs(project: Project, layer: ZoneLayer) -> dict:
         x = y = np.zeros(0)
     else:
         x, y = points.filtered_xy()
+    # community input (survey responses, service requests) is counted beside the incidents
     return {"zones": layer.gdf[["zone_id", "name", layer.gdf.geometry.name]].copy(), "x": np.array(x),
-            "y": np.array(y), "study_area_m2": study_area_m2(project, x, y) or None}
+            "y": np.array(y), "study_area_m2": study_area_m2(project, x, y) or None,
+            "community": community_points(project.community_layers())}
 
 
 class ZoneMeasuresRunner(QObject):

@@ -1,5 +1,6 @@
 """The zones dock: a table of zones with their attributes and measures (incidents, share,
-density, PAI, PEI) and the attribute form of the selected zone. Edits push SetAttributes."""
+density, PAI, PEI; with community input layers, their points per zone and per km² beside the
+incidents) and the attribute form of the selected zone. Edits push SetAttributes."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from hotspot_desktop.gui.zones.zone_form import ZoneForm
 
 ATTRIBUTE_COLUMNS = ["name", "role", "unit", "shift", "priority", "start", "end", "notes"]
 MEASURE_HEADERS = [("incidents", "Incidents"), ("share", "Share"), ("density_km2", "Density /km²"),
-                   ("pai", "PAI"), ("pei", "PEI")]
+                   ("pai", "PAI"), ("pei", "PEI"), ("community", "Community"), ("community_km2", "Community /km²")]
+COMMUNITY_COLUMNS = ("community", "community_km2")
 REFRESH_DELAY_MS = 120  # a drag changes the zones at every mouse move: measure once it pauses
 
 
@@ -89,6 +91,7 @@ class ZonesDock(QDockWidget):
         self._timer.timeout.connect(self.refresh_now)
         self._layer: ZoneLayer | None = None
         self._points: Layer | None = None
+        self._community: list[Layer] = []
         self._filling = False
         controller.selection_changed.connect(self._on_selected)
         controller.form_requested.connect(self.open_form)
@@ -116,11 +119,35 @@ class ZonesDock(QDockWidget):
             self._points = points
             if points is not None:
                 points.changed.connect(self._on_changed)
+        community = self.project.community_layers()
+        if community != self._community:
+            for c in self._community:
+                c.changed.disconnect(self._on_changed)
+            self._community = community
+            for c in community:
+                c.changed.connect(self._on_changed)
+        self._show_community_columns()
         self.schedule_refresh()
 
     def _on_changed(self, what: str) -> None:
-        if what in ("data", "filter"):
+        if what == "role":  # a layer became (or stopped being) community input: measure against the right one
+            self._rebind()
+        elif what in ("data", "filter", "name"):
             self.schedule_refresh()
+
+    def _show_community_columns(self) -> None:
+        """Community columns only with community input, headed by its layer name."""
+        base = len(ATTRIBUTE_COLUMNS)
+        names = [c.name for c in self._community]
+        label = names[0] if len(names) == 1 else "Community input"
+        for k, (col, _) in enumerate(MEASURE_HEADERS):
+            if col in COMMUNITY_COLUMNS:
+                self.table.setColumnHidden(base + k, not names)
+                header = label if col == "community" else f"{label} /km²"
+                self.table.setHorizontalHeaderItem(base + k, QTableWidgetItem(header))
+        if names:
+            self.table.horizontalHeaderItem(base + len(MEASURE_HEADERS) - 2).setToolTip(
+                "Community input (survey responses / service requests) in the zone: " + ", ".join(names))
 
     def schedule_refresh(self) -> None:
         self._timer.start()
@@ -157,7 +184,7 @@ class ZonesDock(QDockWidget):
         for r, zid in enumerate(ids):
             row = self.measures.loc[zid] if zid in self.measures.index else None
             for k, (col, _) in enumerate(MEASURE_HEADERS):
-                text = "" if row is None else _format(col, row[col])
+                text = "" if row is None or col not in row.index else _format(col, row[col])
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, base + k, item)
@@ -172,7 +199,7 @@ class ZonesDock(QDockWidget):
 
     def measure_of(self, zone_id: str, column: str) -> float:
         """A measure of one zone as computed for the table (NaN if not computed)."""
-        if zone_id not in self.measures.index:
+        if zone_id not in self.measures.index or column not in self.measures.columns:
             return float("nan")
         return float(self.measures.loc[zone_id, column])
 
@@ -250,10 +277,10 @@ class ZonesDock(QDockWidget):
 def _format(col: str, value: float) -> str:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return "–"
-    if col == "incidents":
+    if col in ("incidents", "community"):
         return f"{int(value):,}"
     if col == "share":
         return f"{value:.1%}"
-    if col == "density_km2":
+    if col in ("density_km2", "community_km2"):
         return f"{value:,.1f}"
     return f"{value:.2f}"
