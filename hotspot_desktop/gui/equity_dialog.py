@@ -155,6 +155,8 @@ class EquityDialog(QDialog):
         lay.addWidget(self.buttons)
         self.resize(880, 660)
 
+        self._cache: dict = {}  # incidents per census area, located once for all the previews
+        self.report = None
         self._timer = QTimer(self, singleShot=True, interval=PREVIEW_DELAY_MS)
         self._timer.timeout.connect(self.update_preview)
         if current is not None:
@@ -233,7 +235,7 @@ class EquityDialog(QDialog):
 
         self._timer.stop()
         try:
-            report = project_equity(self.project, self.setting())
+            report = project_equity(self.project, self.setting(), cache=self._cache)
         except ValueError as exc:
             self._show_table(pd.DataFrame())
             self.message.setStyleSheet("color: #b00020")

@@ -167,6 +167,16 @@ def test_project_equity_uses_the_setting_and_the_filtered_incidents(project):
     comp = pops[pops.sum(axis=1) > 0] / pops[pops.sum(axis=1) > 0].sum(axis=1, keepdims=True)  # empty areas: nobody
     expected_inc = comp.sum(axis=0) / comp.sum()
     assert rep.zones.table["share_incidents"].to_numpy() == pytest.approx(expected_inc, rel=1e-9)
+    # the cache keeps the incidents per area until the incidents' filter changes
+    from hotspot_desktop.core.model import PointFilter
+
+    cache: dict = {}
+    assert project_equity(project, cache=cache).n_incidents == len(incidents) and "counts" in cache
+    incidents.filter = PointFilter(date_to=incidents.time_span()[0] + pd.Timedelta(days=60))
+    filtered = project_equity(project, cache=cache)
+    assert filtered.n_incidents == int(incidents.mask().sum()) < len(incidents)
+    assert cache["n"] == filtered.n_incidents
+    incidents.filter = PointFilter()
     project.equity = EquitySetting("beats", ("nothing",))
     with pytest.raises(ValueError, match="population columns not found"):
         project_equity(project)

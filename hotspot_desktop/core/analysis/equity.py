@@ -44,10 +44,22 @@ class EquityResult:
     note: str
 
 
+def incidents_per_area(census: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """How many of the points (x, y) fall within each census area (STRtree query)."""
+    geoms = census.geometry.to_numpy()
+    if len(x) == 0:
+        return np.zeros(len(geoms))
+    tree = shapely.STRtree(geoms)
+    _pi, ai = tree.query(shapely.points(np.asarray(x, float), np.asarray(y, float)), predicate="within")
+    return np.bincount(ai, minlength=len(geoms)).astype(float)
+
+
 def equity_check(census: gpd.GeoDataFrame, group_columns: list[str], zones: BaseGeometry,
                  incident_x: np.ndarray | None = None, incident_y: np.ndarray | None = None, *,
-                 high: float = 1.25, low: float = 0.8) -> EquityResult:
-    """Population shares in ``zones`` (one geometry: the zones, or zones and catchments) by group."""
+                 high: float = 1.25, low: float = 0.8, incident_counts: np.ndarray | None = None) -> EquityResult:
+    """Population shares in ``zones`` (one geometry: the zones, or zones and catchments) by group.
+    ``incident_counts`` (incidents per census area, :func:`incidents_per_area`) replaces the
+    incident coordinates when already known."""
     if census.empty:
         raise ValueError("the population layer has no areas")
     missing = [c for c in group_columns if c not in census.columns]
@@ -66,11 +78,10 @@ def equity_check(census: gpd.GeoDataFrame, group_columns: list[str], zones: Base
     share_area = total_pop / total_pop.sum() if total_pop.sum() > 0 else np.zeros_like(total_pop)
     share_zone = zone_pop / zone_pop.sum() if zone_pop.sum() > 0 else np.zeros_like(zone_pop)
     share_inc = np.full(len(group_columns), np.nan)
-    if incident_x is not None and len(incident_x):
-        tree = shapely.STRtree(geoms)
-        pts = shapely.points(np.asarray(incident_x, float), np.asarray(incident_y, float))
-        pi, ai = tree.query(pts, predicate="within")
-        counts = np.bincount(ai, minlength=len(geoms)).astype(float)
+    counts = incident_counts
+    if counts is None and incident_x is not None and len(incident_x):
+        counts = incidents_per_area(census, incident_x, incident_y)
+    if counts is not None and counts.sum() > 0:
         area_tot = pops.sum(axis=1)
         comp = np.divide(pops, area_tot[:, None], out=np.zeros_like(pops), where=area_tot[:, None] > 0)
         by_group = (comp * counts[:, None]).sum(axis=0)
@@ -214,20 +225,27 @@ def _both_flags(zones: str, with_catchments: str) -> str:
 
 def equity_report(census: gpd.GeoDataFrame, group_columns: list[str], areas: PatrolAreas,
                   incident_x: np.ndarray | None = None, incident_y: np.ndarray | None = None, *,
-                  high: float = 1.25, low: float = 0.8, population_name: str = "",
-                  incidents_name: str = "") -> EquityReport:
-    """:func:`equity_check` for the zones alone and for the zones with their catchments."""
-    zones = equity_check(census, group_columns, areas.zones, incident_x, incident_y, high=high, low=low)
+                  high: float = 1.25, low: float = 0.8, population_name: str = "", incidents_name: str = "",
+                  incident_counts: np.ndarray | None = None, n_incidents: int = 0) -> EquityReport:
+    """:func:`equity_check` for the zones alone and for the zones with their catchments
+    (``incident_counts`` as in :func:`equity_check`; the incidents are located once)."""
+    if incident_counts is None and incident_x is not None and len(incident_x):
+        incident_counts = incidents_per_area(census, incident_x, incident_y)
+    zones = equity_check(census, group_columns, areas.zones, high=high, low=low, incident_counts=incident_counts)
     both = None
     if areas.catchment is not None:
-        both = equity_check(census, group_columns, areas.with_catchments, incident_x, incident_y, high=high, low=low)
-    n = 0 if incident_x is None else int(len(incident_x))
+        both = equity_check(census, group_columns, areas.with_catchments, high=high, low=low,
+                            incident_counts=incident_counts)
+    n = int(len(incident_x)) if incident_x is not None else n_incidents
     return EquityReport(zones, both, areas, n, high, low, population_name, incidents_name)
 
 
-def project_equity(project: Project, setting: EquitySetting | None = None) -> EquityReport:
+def project_equity(project: Project, setting: EquitySetting | None = None, *,
+                   cache: dict | None = None) -> EquityReport:
     """The equity report of ``project`` for ``setting`` (default: the project's equity layer),
-    with the incident layer's filtered incidents; ValueError says what is missing."""
+    with the incident layer's filtered incidents; ValueError says what is missing. ``cache`` (a
+    dict the caller keeps) holds the incidents per census area between calls, so changing the
+    groups, zones or tolerance does not locate every incident again."""
     setting = setting or project.equity
     if setting is None:
         raise ValueError("no equity layer is set for this project")
@@ -248,8 +266,16 @@ def project_equity(project: Project, setting: EquitySetting | None = None) -> Eq
         raise ValueError(f"{zone_layer.name} has no zones with role {' or '.join(setting.roles)}")
     areas = patrol_areas(list(zones.geometry), list(drawn.geometry), catchment_m=setting.catchment_m)
     incidents: PointLayer | None = project.incident_layer()
-    x = y = None
+    counts, n = None, 0
     if incidents is not None:
-        x, y = incidents.filtered_xy()
-    return equity_report(pop.gdf, list(setting.groups), areas, x, y, high=setting.high, low=setting.low,
-                         population_name=pop.name, incidents_name="" if incidents is None else incidents.name)
+        key = (pop.id, pop.data_version, incidents.id, incidents.data_version, repr(incidents.filter.to_dict()))
+        if cache is not None and cache.get("key") == key:
+            counts, n = cache["counts"], cache["n"]
+        else:
+            x, y = incidents.filtered_xy()
+            counts, n = incidents_per_area(pop.gdf, x, y), int(len(x))
+            if cache is not None:
+                cache.update(key=key, counts=counts, n=n)
+    return equity_report(pop.gdf, list(setting.groups), areas, high=setting.high, low=setting.low,
+                         population_name=pop.name, incidents_name="" if incidents is None else incidents.name,
+                         incident_counts=counts, n_incidents=n)
