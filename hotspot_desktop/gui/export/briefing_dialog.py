@@ -66,7 +66,7 @@ class BriefingDialog(QDialog):
         self.equity_dialog = None
         equity_row = QHBoxLayout()
         equity_row.addWidget(self.include_equity)
-        equity_row.addWidget(self.equity_text, 1)
+        equity_row.addStretch(1)
         equity_row.addWidget(self.equity_button)
         self._show_equity()
         self.public = PublicReleaseBox()
@@ -84,6 +84,7 @@ class BriefingDialog(QDialog):
         form.addRow("Page size", self.page)
         form.addRow("", self.include_plan)
         form.addRow("Equity", equity_row)
+        form.addRow("", self.equity_text)
         form.addRow("Save as", out)
 
         self.runner, self.status = export_runner(self, self._on_written, self._on_failed,

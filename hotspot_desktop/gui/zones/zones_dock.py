@@ -188,6 +188,9 @@ class ZonesDock(QDockWidget):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, base + k, item)
+        for k, (col, _) in enumerate(MEASURE_HEADERS):
+            if col in COMMUNITY_COLUMNS and not self.table.isColumnHidden(base + k):
+                self.table.resizeColumnToContents(base + k)  # headed by a layer name of any length
 
     def _on_measures(self, frame: pd.DataFrame) -> None:
         self.measures = frame
