@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from hotspot_desktop.core.styles import QUALITATIVE
-from hotspot_desktop.tools.base import ChartSpec, hour_label
+from hotspot_desktop.tools.base import TIME_AXIS_LABEL, ChartSpec, hour_label
 
 BAR_HEIGHT = 0.72
 LABEL_POINTS = 6.0  # font size of zone names on bars
@@ -58,7 +58,7 @@ def draw_timeline(spec: ChartSpec, ax: Any, *, legend: bool = True, bar_labels: 
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     ax.set_title(spec.title, fontsize=9)
-    ax.set_xlabel(spec.x_label, fontsize=7)
+    ax.set_xlabel(TIME_AXIS_LABEL, fontsize=7)
     ax.set_ylabel(spec.y_label, fontsize=7)
     if bar_labels and bars:
         fig = ax.figure
@@ -72,7 +72,7 @@ def draw_timeline(spec: ChartSpec, ax: Any, *, legend: bool = True, bar_labels: 
         handles = [Patch(facecolor=QUALITATIVE[spec.colour_index(g) % len(QUALITATIVE)], edgecolor="#333333",
                          linewidth=0.3, label=g) for g in used]
         ax.legend(handles=handles, fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                  title="zone", title_fontsize=6)
+                  title=spec.x_label or None, title_fontsize=6)
     return ax
 
 
@@ -129,5 +129,5 @@ def draw_patrol_timelines(fig: Figure, visits: pd.DataFrame, *, title: str = "Pa
     handles = [Patch(facecolor=QUALITATIVE[specs[0].colour_index(g) % len(QUALITATIVE)], edgecolor="#333333",
                      linewidth=0.3, label=g) for g in used]
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 6) or 1, fontsize=7, frameon=False,
-               title="zone", title_fontsize=7)
+               title=specs[0].x_label or None, title_fontsize=7)
     return fig

@@ -11,7 +11,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from hotspot_desktop.core.styles import QUALITATIVE
-from hotspot_desktop.tools.base import ChartSpec, TableResult, hour_label
+from hotspot_desktop.tools.base import TIME_AXIS_LABEL, ChartSpec, TableResult, hour_label
 from hotspot_desktop.tools.charts import x_positions
 
 BAR_HEIGHT = 0.72  # timeline bars: share of a lane's height
@@ -101,7 +101,7 @@ class ChartDock(QDockWidget):
         self.spec = spec
         self.plot = pg.PlotWidget(self, background="w")
         self.plot.setTitle(spec.title, color="k")
-        self.plot.setLabel("bottom", spec.x_label)
+        self.plot.setLabel("bottom", TIME_AXIS_LABEL if spec.kind == "timeline" else spec.x_label)
         self.plot.setLabel("left", spec.y_label)
         self.bar_items: dict[str, Any] = {}  # timeline: one bar item per label (zone)
         self.bar_labels: list[Any] = []  # timeline: text on the bars, shown when they are wide enough

@@ -415,9 +415,10 @@ class ChartSpec:
     A **timeline** (e.g. a patrol plan's visits) has one horizontal bar per entry of ``x``,
     which is the bar's label (the zone); ``series`` holds the bars' ``lane`` (index into
     ``lanes``, drawn top to bottom), ``start`` and ``end`` (hours after midnight; past 24 for a
-    night shift). ``groups`` fixes which label gets which palette colour, so several timelines
-    of one plan colour a zone alike; ``x_range`` is the time axis (hours). Build one with
-    :func:`timeline_chart`.
+    night shift). ``x_label`` names what the labels are (the legend title and the labels' column
+    in the chart's CSV); the horizontal axis is always the time of day. ``groups`` fixes which
+    label gets which palette colour, so several timelines of one plan colour a zone alike;
+    ``x_range`` is the time axis (hours). Build one with :func:`timeline_chart`.
     """
 
     kind: Literal["line", "bar", "scatter", "step", "timeline"]
@@ -453,8 +454,9 @@ class ChartSpec:
 
 def timeline_chart(title: str, lanes: list[str], bars: list[tuple[int, float, float, str]], *,
                    groups: list[str] | None = None, x_range: tuple[float, float] | None = None,
-                   x_label: str = "time of day", y_label: str = "") -> ChartSpec:
-    """A timeline :class:`ChartSpec` from (lane, start hour, end hour, label) bars."""
+                   x_label: str = "", y_label: str = "") -> ChartSpec:
+    """A timeline :class:`ChartSpec` from (lane, start hour, end hour, label) bars; ``x_label``
+    says what the labels are (e.g. "zone")."""
     labels = [str(b[3]) for b in bars]
     return ChartSpec("timeline", title, labels,
                      {"lane": [float(b[0]) for b in bars], "start": [float(b[1]) for b in bars],
@@ -462,6 +464,9 @@ def timeline_chart(title: str, lanes: list[str], bars: list[tuple[int, float, fl
                      x_label=x_label, y_label=y_label, lanes=list(lanes),
                      groups=list(groups) if groups is not None else list(dict.fromkeys(labels)),
                      x_range=x_range)
+
+
+TIME_AXIS_LABEL = "time of day"  # the horizontal axis of every timeline
 
 
 def hour_label(hours: float) -> str:

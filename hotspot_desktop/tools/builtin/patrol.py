@@ -55,7 +55,7 @@ def timeline_charts(visits: pd.DataFrame, shifts: list | None = None, zones: lis
     for tl in shift_timelines(visits, shifts):
         bars = list(zip(tl.bars["lane"], tl.bars["start_h"], tl.bars["end_h"], tl.bars["zone"]))
         charts.append(timeline_chart(f"Patrol timeline: {tl.shift} shift", tl.lanes, bars, groups=groups,
-                                     x_range=tl.hours, x_label="time of day", y_label="day · unit"))
+                                     x_range=tl.hours, x_label="zone", y_label="day · unit"))
     return charts
 
 
