@@ -180,8 +180,6 @@ def _export_map(project, args, out: Path, public) -> None:
 
 
 def _export_table(project, args, out: Path) -> None:
-    import pandas as pd
-
     from hotspot_desktop.core.io.writers import write_table_csv
     from hotspot_desktop.export.briefing import current_period, top_hotspots
 
@@ -191,13 +189,9 @@ def _export_table(project, args, out: Path) -> None:
     if args.table == "hotspots":
         frame = top_hotspots(project, layer, current_period(layer))
     else:
-        from hotspot_desktop.core.zones.measures import project_zone_measures
+        from hotspot_desktop.core.zones.measures import project_zone_table
 
-        res = project_zone_measures(project)
-        frame = res.table.join(res.by_offence, on="zone")
-        if len(res.community_by_category.columns):  # one row per zone, by position (zones may share a name)
-            cats = res.community_by_category.add_prefix(f"{res.community_name}: ").reset_index(drop=True)
-            frame = pd.concat([frame.reset_index(drop=True), cats], axis=1)
+        frame = project_zone_table(project)  # the same table as File ▸ Export ▸ Table ▸ Zone measures
     write_table_csv(frame, out)
 
 

@@ -110,7 +110,7 @@ def test_zone_measures_count_community_points_beside_incidents():
         inside = shapely.contains_xy(g, cx, cy) | shapely.touches(g, shapely.points(cx, cy))
         assert res.table.loc[i, "community"] == inside.sum()
         assert res.table.loc[i, "community_km2"] == pytest.approx(inside.sum() / (g.area / 1e6))
-        assert res.community_by_category.loc[zones["name"][i]].to_dict() == cats[inside].value_counts().to_dict()
+        assert res.community_by_category.loc[i].to_dict() == cats[inside].value_counts().to_dict()
     assert res.community_name == "Survey"
     # the layer's filter applies: only graffiti
     from hotspot_desktop.core.model import PointFilter
@@ -200,4 +200,4 @@ def test_community_points_combine_layers_and_keep_categories():
     assert community_points([]) is None
     z = gpd.GeoDataFrame({"name": ["all"]}, geometry=[Point(2, 2).buffer(5)])
     res = zone_measures(z, np.array([0.0]), np.array([0.0]), community=cp)
-    assert res.table.loc[0, "community"] == 3 and res.community_by_category.loc["all"].sum() == 2
+    assert res.table.loc[0, "community"] == 3 and res.community_by_category.loc[0].sum() == 2

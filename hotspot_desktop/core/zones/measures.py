@@ -157,10 +157,14 @@ def community_counts(geoms: list[BaseGeometry], community: CommunityPoints, name
 
 @dataclass(frozen=True)
 class ZoneMeasures:
+    """Measures of every zone. ``table`` has one row per zone in the zones' order (RangeIndex);
+    ``by_offence``, ``by_period`` and ``community_by_category`` share that index, so they line
+    up with ``table`` row for row even when zones share a name."""
+
     table: pd.DataFrame  # one row per zone: name, area_km2, incidents, share, density_km2, pai, pei
     by_offence: pd.DataFrame  # zone x offence counts
     by_period: pd.DataFrame  # zone x period counts
-    top_places: dict[str, pd.DataFrame]  # zone name -> busiest places inside
+    top_places: list[pd.DataFrame]  # per zone, in order: the busiest places inside
     formulas: tuple[str, ...] = (PAI_FORMULA, PEI_FORMULA)
     community_name: str = ""  # with community input: the table also has community, community_km2
     community_by_category: pd.DataFrame = field(default_factory=pd.DataFrame)  # zone x category counts
@@ -180,7 +184,10 @@ def zone_measures(zones: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, *, time
         study_area_m2 = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).area if N >= 3 else 0.0
     cap = MaxCapture(x, y, cell_size)
     names = [str(n) if str(n) else f"Zone {i + 1}" for i, n in enumerate(zones.get("name", pd.Series(range(len(zones)))))]
-    rows, by_off, by_per, places = [], {}, {}, {}
+    rows: list[tuple] = []
+    by_off: list[pd.Series] = []
+    by_per: list[pd.Series] = []
+    places: list[pd.DataFrame] = []
     off = None if offences is None else pd.Series(np.asarray(offences, dtype=object)).astype(str)
     t = None if times is None else pd.Series(pd.to_datetime(np.asarray(times)))
     for i, (name, geom) in enumerate(zip(names, zones.geometry)):
@@ -194,23 +201,55 @@ def zone_measures(zones: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, *, time
         pei = n / nstar if nstar > 0 else np.nan
         rows.append((name, a / 1e6, n, share, n / (a / 1e6) if a > 0 else np.nan, pai, min(pei, 1.0) if np.isfinite(pei) else pei))
         if off is not None:
-            by_off[name] = off[m].value_counts()
+            by_off.append(off[m].value_counts())
         if t is not None:
-            by_per[name] = t[m].dt.to_period(period).value_counts()
+            by_per.append(t[m].dt.to_period(period).value_counts())
         rl = repeat_locations(x[m], y[m], None if t is None else t[m].to_numpy(), min_count=2)
-        places[name] = rl.to_frame().head(top)
+        places.append(rl.to_frame().head(top))
     table = pd.DataFrame(rows, columns=["zone", "area_km2", "incidents", "share", "density_km2", "pai", "pei"])
-    by_offence = pd.DataFrame(by_off).T.fillna(0).astype(int) if by_off else pd.DataFrame(index=names)
-    by_period = pd.DataFrame(by_per).T.fillna(0).astype(int).sort_index(axis=1) if by_per else pd.DataFrame(index=names)
+    # keyed by position, not by name: zones may share a name (a dict by name merged them)
+    by_offence = _per_zone(by_off, table.index)
+    by_offence = by_offence[sorted(by_offence.columns, key=str)]
+    by_period = _per_zone(by_per, table.index).sort_index(axis=1)
     if community is None:
         checkpoint(progress, cancelled, 1.0, "Done")
         return ZoneMeasures(table, by_offence, by_period, places)
     counts, by_category = community_counts(list(zones.geometry), community, names)
     table["community"] = counts["community"].to_numpy()
     table["community_km2"] = counts["community_km2"].to_numpy()
+    by_category = by_category.set_axis(table.index, axis=0)
     checkpoint(progress, cancelled, 1.0, "Done")
     return ZoneMeasures(table, by_offence, by_period, places, community_name=community.name,
                         community_by_category=by_category)
+
+
+def _per_zone(counts: list[pd.Series], index: pd.Index) -> pd.DataFrame:
+    """One row of counts per zone (``index``, the zones' order), 0 where a zone has none."""
+    if not counts:
+        return pd.DataFrame(index=index)
+    return pd.DataFrame([c.to_dict() for c in counts], index=index).fillna(0).astype(int)
+
+
+def zone_table(res: ZoneMeasures, zone_ids: list | None = None) -> pd.DataFrame:
+    """The zone measures as one table, a row per zone in order: the measures, incidents by
+    offence, then community points by category (headed "<community layer>: <category>"), with a
+    ``zone_id`` column first when ``zone_ids`` are given (names need not be unique). The table
+    File ▸ Export ▸ Table and ``hotspot-desktop export table --what zones`` write."""
+    parts = [res.table, res.by_offence]
+    if len(res.community_by_category.columns):
+        parts.append(res.community_by_category.add_prefix(f"{res.community_name}: "))
+    frame = pd.concat(parts, axis=1)
+    if zone_ids is not None:
+        frame.insert(0, "zone_id", [str(z) for z in zone_ids])
+    return frame.reset_index(drop=True)
+
+
+def project_zone_table(project, *, progress: ProgressFn | None = None,
+                       cancelled: CancelFn | None = None) -> pd.DataFrame:
+    """:func:`zone_table` of :func:`project_zone_measures`, with the zones' ``zone_id``."""
+    res = project_zone_measures(project, progress=progress, cancelled=cancelled)
+    gdf = project.zones.gdf
+    return zone_table(res, list(gdf["zone_id"]) if "zone_id" in gdf.columns else None)
 
 
 def project_zone_measures(project, *, progress: ProgressFn | None = None,

@@ -12,19 +12,12 @@ from hotspot_desktop.core.model import Project
 
 
 def zone_measures_table(project: Project) -> pd.DataFrame:
-    """Zone measures (incidents, share, density, PAI, PEI, by offence) of the project's zones
-    for the first incident layer's filtered points, as the zones dock shows them."""
-    from hotspot_desktop.core.zones.measures import zone_measures
+    """Zone measures of the project's zones for its incident layer's filtered points (incidents,
+    share, density, PAI, PEI, by offence) and its community input per zone (points, per km², by
+    category): the table ``hotspot-desktop export table --what zones`` writes, one row per zone."""
+    from hotspot_desktop.core.zones.measures import project_zone_table
 
-    layer = _incidents(project)
-    z = project.zones
-    if z is None or not len(z.gdf):
-        raise ValueError("the project has no zones")
-    m = layer.mask()
-    res = zone_measures(z.gdf, layer.x[m], layer.y[m],
-                        times=layer.attributes["time"][m] if layer.has_column("time") else None,
-                        offences=layer.attributes["offence"][m] if layer.has_column("offence") else None)
-    return res.table.join(res.by_offence, on="zone")
+    return project_zone_table(project)
 
 
 def top_hotspots_table(project: Project) -> pd.DataFrame:
@@ -48,10 +41,10 @@ def table_sources(window: Any) -> list[tuple[str, Callable[[], pd.DataFrame]]]:
 
     project = window.project
     out: list[tuple[str, Callable[[], pd.DataFrame]]] = []
-    has_points = any(len(p) for p in project.point_layers())
-    if has_points and project.zones is not None and len(project.zones.gdf):
+    incidents = project.incident_layer()  # never community input (survey responses, service requests)
+    if incidents is not None and project.zones is not None and len(project.zones.gdf):
         out.append(("Zone measures", lambda: zone_measures_table(project)))
-    if has_points and any(p.times is not None for p in project.point_layers() if len(p)):
+    if incidents is not None and incidents.times is not None:
         out.append(("Top hot spots", lambda: top_hotspots_table(project)))
     for dock in getattr(window, "_result_docks", []):
         if not shiboken6.isValid(dock):
