@@ -1,10 +1,10 @@
-"""Undoable layer-list edits for the window's QUndoStack."""
+"""Undoable layer edits for the window's QUndoStack: removing a layer, changing a point layer's role."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from hotspot_desktop.core.model import Layer, LayerList
+from hotspot_desktop.core.model import POINT_ROLE_LABELS, Layer, LayerList, PointLayer, Project
 
 
 class RemoveLayerCommand(QUndoCommand):
@@ -24,3 +24,28 @@ class RemoveLayerCommand(QUndoCommand):
     def undo(self) -> None:
         self.layers.insert(self.index, self.layer)
         self.layers.active = self.layer
+
+
+class SetRoleCommand(QUndoCommand):
+    """Say what a point layer's rows are: incidents, or community input (survey responses,
+    service requests; counted per zone beside the incidents, never analysed as crime). Undo
+    gives the old role back; either way the project has unsaved changes (the role is saved)."""
+
+    def __init__(self, layer: PointLayer, role: str, project: Project | None = None) -> None:
+        super().__init__(f"{layer.name}: {POINT_ROLE_LABELS[role]}")
+        self.layer = layer
+        self.project = project
+        self.old = layer.role
+        self.new = role
+
+    def redo(self) -> None:
+        self._set(self.new)
+
+    def undo(self) -> None:
+        self._set(self.old)
+
+    def _set(self, role: str) -> None:
+        self.layer.role = role
+        if self.project is not None and not self.project.modified:
+            self.project.modified = True
+            self.project.changed.emit("modified")

@@ -1,9 +1,10 @@
 """Layer properties: the style editor (single, categorised, graduated, heat map, raster), labels,
-opacity, and a read-only Information tab (source, CRS, feature count, provenance).
+opacity, a read-only Information tab (source, CRS, feature count, provenance) and, for point
+layers, what the rows are (incidents, or community input: survey responses, service requests).
 
 Edits build a new :class:`LayerStyle` (the model's plain-data style) and assign it, so the canvas
 and the export composer draw the same thing; each Apply is one undoable step on the window's
-``undo_stack`` when the parent window has one.
+``undo_stack`` when the parent window has one (style and role together when both change).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from PySide6.QtWidgets import (
 
 from hotspot_desktop.core import styles
 from hotspot_desktop.core.crs import LENGTH_UNITS
-from hotspot_desktop.core.model import Layer, Project
+from hotspot_desktop.core.model import POINT_ROLE_LABELS, POINT_ROLES, Layer, PointLayer, Project
 from hotspot_desktop.core.styles import Category, GraduatedClass, LayerStyle
+from hotspot_desktop.gui.layer_commands import SetRoleCommand
 
 MODES = [("single", "Single symbol"), ("categorised", "Categorised"), ("graduated", "Graduated"),
          ("heatmap", "Heat map"), ("raster", "Raster")]
@@ -134,6 +136,9 @@ class LayerPropertiesDialog(QDialog):
         self.frame = attribute_frame(layer)
         style = copy.deepcopy(layer.style)
         layout = QVBoxLayout(self)
+        self.role: QComboBox | None = None
+        if isinstance(layer, PointLayer):
+            layout.addLayout(self._role_row(layer))
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
 
@@ -196,6 +201,34 @@ class LayerPropertiesDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Apply).clicked.connect(self.apply)
         self.buttons = buttons
         layout.addWidget(buttons)
+
+    # --- what the rows are ------------------------------------------------------------------------
+    def _role_row(self, layer: PointLayer) -> QFormLayout:
+        form = QFormLayout()
+        self.role = QComboBox()
+        self.role.setObjectName("roleCombo")
+        for r in POINT_ROLES:
+            self.role.addItem(POINT_ROLE_LABELS[r], r)
+        self.role.setCurrentIndex(max(0, self.role.findData(layer.role)))
+        self.role.setToolTip("Community input (survey responses, service requests) is counted next to the incidents "
+                             "in zone measures and briefings; it is never analysed as crime and never published as "
+                             "points.")
+        self.role.currentIndexChanged.connect(self._on_role)
+        form.addRow("What the rows are", self.role)
+        return form
+
+    def chosen_role(self) -> str | None:
+        """The role chosen for a point layer (None for other layers)."""
+        return None if self.role is None else str(self.role.currentData())
+
+    def _on_role(self) -> None:
+        # Community input is drawn as triangles, as File ▸ Import community input draws it; the
+        # marker is only suggested here, so the analyst can still pick another before applying.
+        marker = self.marker.currentData()
+        if self.chosen_role() == "community" and marker == "o":
+            self.marker.setCurrentIndex(self.marker.findData("t"))
+        elif self.chosen_role() == "incidents" and marker == "t":
+            self.marker.setCurrentIndex(self.marker.findData("o"))
 
     # --- pages --------------------------------------------------------------------------------
     def _mode_allowed(self, mode: str) -> bool:
@@ -518,14 +551,25 @@ class LayerPropertiesDialog(QDialog):
         return style
 
     def apply(self) -> None:
-        """Assign the edited style and opacity to the layer (one undo step)."""
+        """Assign the edited style and opacity, and a point layer's role, to the layer (one undo step)."""
         new = (self.style(), self.opacity.value() / 100.0)
         old = (copy.deepcopy(self.layer.style), self.layer.opacity)
+        commands: list[QUndoCommand] = [StyleCommand(self.layer, old, new)]
+        role = self.chosen_role()
+        if role is not None and role != self.layer.role:
+            commands.append(SetRoleCommand(self.layer, role, self.project))  # type: ignore[arg-type]
         stack = getattr(self.parent(), "undo_stack", None)
-        if stack is not None:
-            stack.push(StyleCommand(self.layer, old, new))
+        if stack is None:
+            for command in commands:
+                command.redo()
+        elif len(commands) == 1:
+            stack.push(commands[0])
         else:
-            StyleCommand(self.layer, old, new).redo()
+            stack.beginMacro(f"Properties of {self.layer.name}")
+            for command in commands:
+                stack.push(command)
+            stack.endMacro()
+        self.info.setPlainText(self.information_text())
 
     def _ok(self) -> None:
         self.apply()
@@ -535,6 +579,8 @@ class LayerPropertiesDialog(QDialog):
         """Source, CRS, feature count, extent and provenance as readable text."""
         layer = self.layer
         lines = [f"Name: {layer.name}", f"Kind: {layer.kind} ({layer.geometry_kind})", f"Features: {len(layer):,}"]
+        if isinstance(layer, PointLayer):
+            lines.append(f"Rows: {POINT_ROLE_LABELS[layer.role]}")
         src = layer.source
         lines.append(f"Source: {src.path if src.path else '(made in this project)'}")
         if src.format:
