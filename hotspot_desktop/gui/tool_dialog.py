@@ -235,6 +235,16 @@ class ToolDialog(QDialog):
         lid = box.currentData()
         return self.project.layers.by_id(lid) if lid else None
 
+    def _default_layer(self, p: Param) -> str | None:
+        """Id of the layer a required layer parameter starts with: the active layer when it fits,
+        else the top-most that fits. Community input (survey responses, service requests) is never
+        the default; it stays in the list for the analyst to pick."""
+        fits = [lyr for lyr in self._layers_for(p) if not getattr(lyr, "is_community", False)]
+        active = self.project.layers.active
+        if active is not None and any(lyr is active for lyr in fits):
+            return active.id
+        return fits[0].id if fits else None
+
     def _set_value(self, p: Param, v: Any) -> None:
         w = self.editors[p.name]
         if p.kind in ("layer", "zones"):
@@ -242,9 +252,7 @@ class ToolDialog(QDialog):
             # Optional layers (study area, a second control...) start empty: defaulting them to the
             # active layer would silently change the analysis.
             if target is None and p.kind == "layer" and not p.optional:
-                active = self.project.layers.active
-                if active is not None and (not p.geometry or active.geometry_kind in p.geometry):
-                    target = active.id
+                target = self._default_layer(p)
             if target is None and p.kind == "zones":
                 target = next((lyr.id for lyr in self._layers_for(p) if _has_role(lyr, p.roles)), None)
             i = w.findData(target) if target is not None else -1  # type: ignore[attr-defined]

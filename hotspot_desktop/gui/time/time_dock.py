@@ -1,5 +1,8 @@
 """The Time dock: when the active point layer's incidents happen.
 
+"Layer" lists the point layers with dates: the incidents, then community input (survey
+responses, service requests) marked as such; the dock follows the active incident layer, and
+describes a community layer only when the analyst picks it in that list.
 Tab "Hour × day": a weekday × hour heat map (counts, or aoristic weights when incidents have a
 ``time_end``) of the whole filtered layer, the selection, a zone or selected hot spot polygons;
 clicking cells filters the map to those hours and weekdays, keeping the date and offence parts
@@ -13,7 +16,7 @@ import dataclasses
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,7 +49,10 @@ from hotspot_desktop.gui.time.trend_view import TrendView
 
 
 class TimeDock(QDockWidget):
-    """Heat map and trend of one point layer; ``set_layer`` chooses it."""
+    """Heat map and trend of one point layer; ``set_layer`` chooses it. Picking a layer in the
+    "Layer" list emits ``layer_chosen(layer)`` (the Time UI then sets it here and on the filter bar)."""
+
+    layer_chosen = Signal(object)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__("Time", parent)
@@ -67,6 +73,15 @@ class TimeDock(QDockWidget):
         self.title.setObjectName("timeTitle")
         self.title.setWordWrap(True)
         layout.addWidget(self.title)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Layer"))
+        self.layer_box = QComboBox()
+        self.layer_box.setObjectName("timeLayer")
+        self.layer_box.setToolTip("The point layer described here. Community input (survey responses, service "
+                                  "requests) is listed after the incidents and is shown only when picked.")
+        self.layer_box.activated.connect(self._on_layer_picked)
+        row.addWidget(self.layer_box, 1)
+        layout.addLayout(row)
         row = QHBoxLayout()
         row.addWidget(QLabel("Incidents in"))
         self.source = QComboBox()
@@ -138,6 +153,7 @@ class TimeDock(QDockWidget):
         self.clicked = set()
         self._cache_key = None
         self._rewatch()
+        self.fill_layers()
         self._fill_sources()
         has_win = self.layer is not None and has_windows(self.layer)
         self.aoristic.blockSignals(True)
@@ -157,6 +173,29 @@ class TimeDock(QDockWidget):
             lyr.changed.connect(self._on_layer_changed)
             self._watched.append(lyr)
 
+    def layer_choices(self) -> list[PointLayer]:
+        """The point layers with dates, top-most first: incidents, then community input."""
+        dated = [lyr for lyr in reversed(list(self.project.layers))
+                 if isinstance(lyr, PointLayer) and lyr.times is not None]
+        return [lyr for lyr in dated if not lyr.is_community] + [lyr for lyr in dated if lyr.is_community]
+
+    def fill_layers(self) -> None:
+        """List the layers to pick from (after layers are added, removed, renamed or change role)."""
+        self.layer_box.blockSignals(True)
+        self.layer_box.clear()
+        if self.layer is None:
+            self.layer_box.addItem("(no incident layer with dates)", None)
+        for lyr in self.layer_choices():
+            self.layer_box.addItem(f"{lyr.name} (community input)" if lyr.is_community else lyr.name, lyr.id)
+        self.layer_box.setCurrentIndex(max(0, self.layer_box.findData(None if self.layer is None else self.layer.id)))
+        self.layer_box.setEnabled(bool(self.layer_choices()))
+        self.layer_box.blockSignals(False)
+
+    def _on_layer_picked(self, index: int) -> None:
+        layer = self.project.layers.by_id(self.layer_box.itemData(index) or "")
+        if isinstance(layer, PointLayer) and layer is not self.layer:
+            self.layer_chosen.emit(layer)
+
     def _fill_sources(self) -> None:
         current = self.current_source()
         self.source.blockSignals(True)
@@ -173,6 +212,7 @@ class TimeDock(QDockWidget):
             self.set_layer(None)
             return
         self._rewatch()
+        self.fill_layers()
         self._fill_sources()
         self.schedule_refresh()
 
@@ -261,7 +301,8 @@ class TimeDock(QDockWidget):
                                else "No incidents with a time here.")
             offences = layer.attributes["offence"][mask] if layer.has_column("offence") else None
             self.trend.set_data(layer.times[mask], offences, f"{layer.name}: {source.label}")
-            self.title.setText(f"<b>{layer.name}</b> — {source.label}; {base.describe()}")
+            what_rows = " (community input)" if layer.is_community else ""
+            self.title.setText(f"<b>{layer.name}</b>{what_rows} — {source.label}; {base.describe()}")
         chosen = filter_cells(f.hours, f.weekdays) if (f.hours is not None or f.weekdays is not None) else set()
         self.heatmap.set_chosen(chosen)
 

@@ -35,11 +35,18 @@ def scrolling(widget: QWidget) -> QScrollArea:
     return area
 
 
+def is_dated_incidents(layer: Layer | None) -> bool:
+    """A point layer of incidents (not community input) with dates."""
+    return isinstance(layer, PointLayer) and not layer.is_community and layer.time_span() is not None
+
+
 def dated_point_layer(project: Project, preferred: Layer | None = None) -> PointLayer | None:
-    """``preferred`` when it is a point layer with dates, else the top-most such layer."""
-    if isinstance(preferred, PointLayer) and preferred.time_span() is not None:
-        return preferred
-    dated = [lyr for lyr in project.point_layers() if lyr.time_span() is not None]
+    """``preferred`` when it is an incident (point) layer with dates, else the top-most such
+    layer. Community input (survey responses, service requests) is never chosen here: the Time
+    dock shows it only when the analyst picks it in the dock's layer list."""
+    if is_dated_incidents(preferred):
+        return preferred  # type: ignore[return-value]
+    dated = [lyr for lyr in project.point_layers() if is_dated_incidents(lyr)]
     return dated[-1] if dated else None
 
 
@@ -53,6 +60,7 @@ class TimeUI(QObject):
         self.layer: PointLayer | None = None
 
         self.time_dock = TimeDock(self.project, window)
+        self.time_dock.layer_chosen.connect(self.set_layer)  # an explicit pick, community input included
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.time_dock)
         self.time_dock.hide()
 
@@ -176,11 +184,14 @@ class TimeUI(QObject):
         """Follow the window's project (after New/Open)."""
         self.project.layers.active_changed.disconnect(self._on_active)
         self.project.layers.inserted.disconnect(self._on_inserted)
+        self.project.layers.removed.disconnect(self._on_removed)
         for layer in self.project.layers:
             layer.changed.disconnect(self._on_result_changed)
+            layer.changed.disconnect(self._on_point_changed)
         self.project = project
         project.layers.active_changed.connect(self._on_active)
         project.layers.inserted.connect(self._on_inserted)
+        project.layers.removed.connect(self._on_removed)
         for layer in project.layers:
             self._watch_result(layer)
         if self.time_dock.project is not project:
@@ -197,8 +208,9 @@ class TimeUI(QObject):
         self.filter_bar.set_layer(layer)
 
     def _on_active(self, layer: Layer | None) -> None:
-        if isinstance(layer, PointLayer) and layer.time_span() is not None:
-            self.set_layer(layer)
+        # An active community layer (a fresh import is active) is not taken as the incidents.
+        if is_dated_incidents(layer):
+            self.set_layer(layer)  # type: ignore[arg-type]
         elif self.layer is None or self.layer not in list(self.project.layers):
             self.set_layer(dated_point_layer(self.project))
 
@@ -207,9 +219,26 @@ class TimeUI(QObject):
         if self.layer is None:
             self.set_layer(dated_point_layer(self.project))
 
+    def _on_removed(self, _index: int, layer: Layer) -> None:
+        layer.changed.disconnect(self._on_point_changed)
+
     def _watch_result(self, layer: Layer) -> None:
         if is_emerging_layer(layer):
             layer.changed.connect(self._on_result_changed)
+        if isinstance(layer, PointLayer):
+            layer.changed.connect(self._on_point_changed)
+
+    def _on_point_changed(self, what: str) -> None:
+        """A point layer changed role or name: list it again; incidents that became community
+        input give way to the next incident layer."""
+        if what not in ("role", "name"):
+            return
+        layer = Signal.sender()
+        if what == "role" and layer is self.layer and getattr(layer, "is_community", False):
+            self.set_layer(dated_point_layer(self.project, self.project.layers.active))
+        elif what == "role" and self.layer is None and is_dated_incidents(layer):
+            self.set_layer(layer)
+        self.time_dock.fill_layers()
 
     def _on_result_changed(self, what: str) -> None:
         """One selected cell of an emerging layer (attribute table, Identify) is explained."""
