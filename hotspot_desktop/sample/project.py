@@ -1,8 +1,9 @@
 """The sample project: Riverton's files in ``data/`` plus ``riverton.hsproj`` that the app opens.
 
 Layers, bottom first: streets (quiet grey basemap), the river, census block groups (hidden),
-beats (light fill, labelled), districts (outline), land use, incidents (categorised by offence) and the patrol
-zones (targets, catchments, controls and patrols taken from the ground truth).
+beats (light fill, labelled), districts (outline), land use, incidents (categorised by offence),
+service requests (community input: role ``community``, triangles, hidden) and the patrol zones
+(targets, catchments, controls and patrols taken from the ground truth).
 
 Saved analyses are added by *result steps*: callables ``step(project, outputs)`` run after the
 base layers and before saving, in order (``DEFAULT_RESULT_STEPS`` plus any passed in). A step may
@@ -21,7 +22,7 @@ import pandas as pd
 
 from hotspot_desktop.core.io.loaders import add_file_to_project, load_file
 from hotspot_desktop.core.io.project_io import save_project
-from hotspot_desktop.core.model import ZONE_ROLE_COLORS, Layer, Project, ZoneLayer
+from hotspot_desktop.core.model import ZONE_ROLE_COLORS, Layer, PointLayer, Project, ZoneLayer
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 from hotspot_desktop.core.styles import Category, LayerStyle, Symbol, categorised, graduated
 from hotspot_desktop.sample import spec
@@ -110,7 +111,23 @@ def zone_layer(outputs: CityOutputs, crs) -> ZoneLayer:
     return layer
 
 
-def add_base_layers(project: Project, outputs: CityOutputs) -> None:
+def community_layer(outputs: CityOutputs, crs) -> PointLayer | None:
+    """The city's service requests as a community input layer (counted per zone beside the
+    incidents, never analysed as crime), drawn as purple triangles and hidden at first; None
+    when the city has no requests file."""
+    if outputs.service_requests_csv is None:
+        return None
+    layer, _ = load_file(outputs.service_requests_csv, crs)
+    if not isinstance(layer, PointLayer):
+        raise ValueError(f"{outputs.service_requests_csv.name} did not load as points")
+    layer.id, layer.name, layer.role, layer.visible = "service_requests", "Service requests", "community", False
+    # triangles (as File ▸ Import community input draws them): never mistaken for the incidents
+    layer.style = LayerStyle(mode="single", symbol=Symbol(fill="#cc79a7cc", outline="#5a2d4a", outline_width=0.4,
+                                                          marker="t", size=6.0))
+    return layer
+
+
+def add_base_layers(project: Project, outputs: CityOutputs, *, with_community: bool = True) -> None:
     """Load the city's files into ``project`` with the sample's styles, in draw order."""
     data = outputs.out_dir
     incidents, _ = add_file_to_project(project, outputs.incidents_csv)  # sets the working CRS (UTM 16N)
@@ -136,10 +153,14 @@ def add_base_layers(project: Project, outputs: CityOutputs) -> None:
     lu_style = categorised(kinds, "kind", {k: k.replace("_", " ").capitalize() for k in kinds})
     lu_style.symbol = Symbol(fill="#ffffffff", outline="#000000", outline_width=0.5, marker="s", size=6.0)
     landuse.style = lu_style
-    # draw order, bottom first: basemap, hidden census, beats, districts, land use, incidents, zones
+    requests = community_layer(outputs, crs) if with_community else None
+    # draw order, bottom first: basemap, hidden census, beats, districts, land use, incidents,
+    # hidden service requests, zones
     project.layers.remove(incidents)
-    for layer in (streets, water, census_layer, beats, districts, landuse, incidents, zone_layer(outputs, crs)):
-        project.layers.append(layer)
+    for layer in (streets, water, census_layer, beats, districts, landuse, incidents, requests,
+                  zone_layer(outputs, crs)):
+        if layer is not None:
+            project.layers.append(layer)
     project.layers.active = incidents
     xmin, ymin, xmax, ymax = beats.extent()
     project.view = {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax}
@@ -156,12 +177,15 @@ def add_base_layers(project: Project, outputs: CityOutputs) -> None:
 
 def build_sample_project(out_dir: Path, *, n_incidents: int = SAMPLE_INCIDENTS, seed: int = 42, years: int = 3,
                          result_steps: Iterable[ResultStep] = (), keep_stateplane: bool = False,
-                         progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> Path:
+                         with_community: bool = True, progress: ProgressFn | None = None,
+                         cancelled: CancelFn | None = None) -> Path:
     """Generate Riverton into ``out_dir/data`` and write the project ``out_dir/riverton.hsproj``.
 
     ``result_steps`` run after ``DEFAULT_RESULT_STEPS``, each as ``step(project, outputs)``, to add
     saved analyses. The state-plane CSV is left out unless ``keep_stateplane`` (it is the same
-    incidents again; the committed sample stays small). Returns the manifest's path.
+    incidents again; the committed sample stays small). ``data/service_requests.csv`` is always
+    written; ``with_community`` adds it to the project as the community input layer "Service
+    requests". Returns the manifest's path.
     """
     out_dir = Path(out_dir)
     data = out_dir / "data"
@@ -178,7 +202,7 @@ def build_sample_project(out_dir: Path, *, n_incidents: int = SAMPLE_INCIDENTS, 
         outputs.incidents_stateplane_csv.with_suffix(".prj").unlink()
     checkpoint(progress, cancelled, 0.8, "building the project")
     project = Project()
-    add_base_layers(project, outputs)
+    add_base_layers(project, outputs, with_community=with_community)
     for step in (*DEFAULT_RESULT_STEPS, *result_steps):
         checkpoint(progress, cancelled, 0.9, "adding saved analyses")
         step(project, outputs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hotspot_desktop.core.io.project_io import open_project
@@ -31,7 +32,8 @@ def test_project_opens_with_the_layers_in_draw_order(built):
     assert warnings == []
     assert project.working_crs.to_epsg() == 32616
     ids = [layer.id for layer in project.layers]
-    assert ids == ["streets", "water", "census", "beats", "districts", "land_use", "incidents", "kde", "zones"]
+    assert ids == ["streets", "water", "census", "beats", "districts", "land_use", "incidents", "kde",
+                   "service_requests", "zones"]
     by_id = {layer.id: layer for layer in project.layers}
     # the saved analysis: a KDE result with its provenance and a re-runnable analysis record
     assert by_id["kde"].provenance.tool_id == "hotspot.kde" and by_id["kde"].provenance.parameters["bandwidth"] == 300
@@ -47,7 +49,12 @@ def test_project_opens_with_the_layers_in_draw_order(built):
     # every source is inside the project folder, so the project can be moved as a whole
     manifest = json.loads(path.read_text())
     paths = [e["source"]["path"] for e in manifest["layers"] if e["storage"]["kind"] == "source"]
-    assert len(paths) == 7 and all(p.startswith("data/") for p in paths)
+    assert len(paths) == 8 and all(p.startswith("data/") for p in paths)
+    # the service requests are community input: counted per zone, never the incidents
+    requests = by_id["service_requests"]
+    assert project.community_layers() == [requests] and project.incident_layer() is incidents
+    assert not requests.visible and requests.style.symbol.marker == "t"
+    assert len(requests) == len(pd.read_csv(path.parent / "data" / "service_requests.csv"))
 
 
 def test_zones_come_from_the_ground_truth(built):
@@ -80,3 +87,6 @@ def test_committed_sample_is_small_and_complete():
     assert (COMMITTED / PROJECT_NAME).is_file() and (COMMITTED / "README.md").is_file()
     project, _, warnings = open_project(COMMITTED / PROJECT_NAME)
     assert warnings == [] and len(project.layers) >= 7
+    # the committed sample has the community input layer: the service requests of the same seed
+    assert [c.id for c in project.community_layers()] == ["service_requests"]
+    assert project.incident_layer() is project.layers.by_id("incidents")

@@ -23,7 +23,9 @@ TIMEOUT = 120000
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
-    return build_sample_project(tmp_path_factory.mktemp("gui_sample"), n_incidents=3000, seed=5, years=1)
+    # without the community layer: the test imports the requests CSV itself
+    return build_sample_project(tmp_path_factory.mktemp("gui_sample"), n_incidents=3000, seed=5, years=1,
+                                with_community=False)
 
 
 @pytest.fixture
