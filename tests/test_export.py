@@ -150,3 +150,26 @@ def test_cli_export_and_public_leak_test(project, tmp_path):
                      "--public", "hex"]) == 0
     hexes = gpd.read_file(tmp_path / "hex.geojson")
     assert hexes.geom_type.eq("Polygon").all()
+
+
+def test_cli_briefing_with_a_patrol_plan_file(project, tmp_path, capsys):
+    """``export briefing --plan`` reads the plan CSV back (the round trip) and adds its timeline
+    and every visit; a file that is not a plan fails with exit 1 and the reason."""
+    from hotspot_desktop.core.analysis.patrol import Shift, ZoneDemand, make_plan
+    from hotspot_desktop.core.io.patrol_io import write_plan_csv
+    from pypdf import PdfReader
+
+    proj = tmp_path / "p.hsproj"
+    save_project(project, proj)
+    profile = np.ones(168)
+    plan = make_plan([ZoneDemand("Hot block", profile, 3)], [Shift("Night", 22, 6, 1)],
+                     first_day=pd.Timestamp("2025-02-03"), days=2, seed=1)
+    write_plan_csv(plan.visits, tmp_path / "plan.csv")
+    out = tmp_path / "b.pdf"
+    assert cli_main(["export", "briefing", str(proj), "--out", str(out), "--plan", str(tmp_path / "plan.csv")]) == 0
+    assert "patrol timeline, patrol plan" in capsys.readouterr().out
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Patrol plan: timeline per shift" in text and f"{len(plan.visits)} visits" in text
+    (tmp_path / "bad.csv").write_text("zone,when\nA,soon\n")
+    assert cli_main(["export", "briefing", str(proj), "--out", str(out), "--plan", str(tmp_path / "bad.csv")]) == 1
+    assert "error:" in capsys.readouterr().err

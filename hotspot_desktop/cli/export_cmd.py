@@ -5,6 +5,7 @@
         [--zone NAME] [--units metric|imperial] [--public hex|grid|donut] [--no-marking]
     hotspot-desktop export briefing PROJECT.hsproj --out BRIEF.pdf [--title T] [--page Letter] [--public ...]
         [--equity-layer NAME --equity-groups F1,F2 [--equity-tolerance PCT] [--equity-catchment M]] [--no-equity]
+        [--plan PLAN.csv]
     hotspot-desktop export table PROJECT.hsproj --what zones|hotspots --out TABLE.csv
     hotspot-desktop export layer PROJECT.hsproj --layer NAME --out FILE.(gpkg|geojson|shp|kml|csv|asc)
         [--crs EPSG:4326] [--public hex|grid|donut]
@@ -15,7 +16,8 @@ public-release mode (incident-level output).
 The briefing's methods appendix carries the equity check when the project has an equity layer
 (set in the GUI: Tools ▸ Patrol ▸ Equity layer…); ``--equity-layer`` / ``--equity-groups``
 (with ``--equity-tolerance``, ``--equity-catchment``) set or override it for this briefing only,
-``--no-equity`` leaves it out.
+``--no-equity`` leaves it out. ``--plan`` adds a patrol plan saved as CSV (the Patrol plan tool's
+visits table): its timeline per shift and every visit.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--equity-catchment", type=float, default=None, metavar="M",
                    help="width of the catchment ring around the patrol zones, metres (default 250; 0 = none)")
     b.add_argument("--no-equity", action="store_true", help="leave the equity check out")
+    b.add_argument("--plan", default=None, metavar="PLAN.csv",
+                   help="a patrol plan CSV (the Patrol plan tool's visits) to include: timelines and visits")
     t = what.add_parser("table", parents=[common], help="zone measures or top hot spots as CSV")
     t.add_argument("--what", dest="table", choices=["zones", "hotspots"], required=True)
     lay = what.add_parser("layer", parents=[common], help="one layer as a GIS file")
@@ -94,7 +98,13 @@ def run(args: argparse.Namespace) -> int:
             from hotspot_desktop.export.briefing import write_briefing
 
             project.equity = None if args.no_equity else _equity_setting(project, args)
-            content = write_briefing(project, out, title=args.title, page=args.page, public=public)
+            plan = None
+            if args.plan:
+                from hotspot_desktop.core.io.patrol_io import read_plan_csv
+
+                plan = read_plan_csv(Path(args.plan))
+            content = write_briefing(project, out, title=args.title, page=args.page, public=public,
+                                     patrol_plan=plan)
             for w in content.warnings:
                 print(f"warning: {w}", file=sys.stderr)
             print(f"wrote {out} ({len(content.pages)} sections: {', '.join(content.pages)})")

@@ -412,6 +412,34 @@ def _equity_page(fig: Figure, report) -> None:
     _draw_table(fig, table, top=y - 0.01)
 
 
+PLAN_ROWS_PER_PAGE = 40
+
+
+def _patrol_plan_pages(pdf: PdfPages, visits: pd.DataFrame, size: tuple[float, float],
+                       content: BriefingContent) -> None:
+    """The plan's timelines (one per shift, on one page) and every visit as a table, 40 a page."""
+    from hotspot_desktop.export.patrol_timeline import draw_patrol_timelines
+
+    note = "Visits of 10–16 minutes in each zone's peak hours (Koper 1995), start times randomised."
+    fig = Figure(figsize=size)
+    draw_patrol_timelines(fig, visits, title="Patrol plan: timeline per shift", note=note)
+    pdf.savefig(fig)
+    content.pages.append("patrol timeline")
+    v = visits.copy()
+    v["start"] = pd.to_datetime(v["start"]).dt.strftime("%a %d %b %H:%M")
+    v["end"] = pd.to_datetime(v["end"]).dt.strftime("%H:%M")
+    if "day" in v.columns:
+        v = v.drop(columns=["day"])  # the start says the day
+    pages = max(1, -(-len(v) // PLAN_ROWS_PER_PAGE))
+    for k in range(pages):
+        part = v.iloc[k * PLAN_ROWS_PER_PAGE:(k + 1) * PLAN_ROWS_PER_PAGE]
+        fig = Figure(figsize=size)
+        title = "Patrol plan" if pages == 1 else f"Patrol plan ({k + 1} of {pages})"
+        _table_page(fig, title, part, f"{len(v)} visits. {note}")
+        pdf.savefig(fig)
+    content.pages.append("patrol plan")
+
+
 def write_briefing(project: Project, path: str | Path, *, title: str = "Crime briefing", page: str = "Letter",
                    public: PublicOptions | None = None, patrol_plan=None, intervention=None,
                    equity=None, use_project_equity: bool = True) -> BriefingContent:
@@ -476,14 +504,7 @@ def write_briefing(project: Project, path: str | Path, *, title: str = "Crime br
                 pdf.savefig(fig)
                 content.pages.append("community input")
         if patrol_plan is not None:
-            fig = Figure(figsize=size)
-            v = patrol_plan.visits.copy()
-            v["start"] = pd.to_datetime(v["start"]).dt.strftime("%a %H:%M")
-            v["end"] = pd.to_datetime(v["end"]).dt.strftime("%H:%M")
-            _table_page(fig, "Patrol plan", v.head(40), "Visits of 10–16 minutes in each zone's peak hours "
-                        "(Koper 1995), start times randomised.")
-            pdf.savefig(fig)
-            content.pages.append("patrol plan")
+            _patrol_plan_pages(pdf, patrol_plan.visits, size, content)
 
         methods = [
             "Data: " + ", ".join(sorted({Path(lyr.source.path).name for lyr in project.layers if lyr.source.path})),

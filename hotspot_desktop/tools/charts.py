@@ -6,6 +6,7 @@ qualitative palette in series order so a chart looks alike on screen and on pape
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -13,17 +14,32 @@ import numpy as np
 from hotspot_desktop.core.styles import QUALITATIVE
 from hotspot_desktop.tools.base import ChartSpec
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")
+
 
 def x_positions(x: list[Any]) -> tuple[np.ndarray, list[str] | None]:
     """Numeric x positions plus tick labels when x is categorical or dates (ISO strings)."""
     try:
         return np.asarray(x, dtype=float), None
     except (TypeError, ValueError):
-        return np.arange(len(x), dtype=float), [str(v)[:10] for v in x]
+        return np.arange(len(x), dtype=float), [tick_label(v) for v in x]
+
+
+def tick_label(value: Any, width: int = 16) -> str:
+    """An ISO timestamp shown as its date; other text cut to ``width`` characters with an ellipsis
+    (zone names such as "Target A - Riverside" stay readable)."""
+    text = str(value)
+    if _ISO_DATE.match(text):
+        return text[:10]
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def draw_chart(spec: ChartSpec, ax: Any, max_ticks: int = 12) -> Any:
     """Draw ``spec`` on a matplotlib Axes and return it."""
+    if spec.kind == "timeline":
+        from hotspot_desktop.export.patrol_timeline import draw_timeline
+
+        return draw_timeline(spec, ax)
     x, labels = x_positions(spec.x)
     n = max(1, len(spec.series))
     for i, (label, ys) in enumerate(spec.series.items()):

@@ -109,3 +109,32 @@ def test_chart_spec_draws_with_matplotlib(tmp_path, kind):
     fig.savefig(tmp_path / "c.png")
     plt.close(fig)
     assert (tmp_path / "c.png").stat().st_size > 1000
+
+
+def test_chart_tick_labels_keep_names_and_shorten_timestamps():
+    from hotspot_desktop.tools.charts import tick_label, x_positions
+
+    _, labels = x_positions(["Target A - Riverside", "Target B", "2024-03-01T00:00:00", "2024-03-01"])
+    assert labels == ["Target A - Rive…", "Target B", "2024-03-01", "2024-03-01"]
+    assert tick_label("Zone 12") == "Zone 12"
+
+
+def test_draw_chart_draws_a_timeline_as_bars():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    from hotspot_desktop.tools.base import timeline_chart
+    from hotspot_desktop.tools.charts import draw_chart
+
+    spec = timeline_chart("Late shift", ["Mon Late-1", "Mon Late-2"],
+                          [(0, 14.5, 14.75, "Zone A"), (1, 15.0, 15.2, "Zone B"), (0, 20.0, 20.25, "Zone B")],
+                          x_label="zone")
+    ax = Figure().add_subplot()
+    draw_chart(spec, ax)
+    bars = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() > 0]
+    assert len(bars) >= 3
+    starts = sorted(round(b.get_x(), 2) for b in bars)[:3]
+    assert starts == [14.5, 15.0, 20.0]

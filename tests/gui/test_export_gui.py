@@ -386,13 +386,14 @@ def test_briefing_dialog_writes_pdf_with_patrol_plan(qtbot, window, tmp_path):
     assert not window.errors and dlg.open_folder.isVisible()
     reader = PdfReader(out)
     assert dlg.content.pages == ["cover map", "top hot spots", "temporal heat map", "trend chart",
-                                 "intervention evaluation", "patrol zones", "patrol plan", "methods appendix"]
-    assert len(reader.pages) == 9  # the intervention takes two pages
+                                 "intervention evaluation", "patrol zones", "patrol timeline", "patrol plan",
+                                 "methods appendix"]
+    assert len(reader.pages) == 10  # the intervention takes two pages
     assert reader.metadata.title == "Roll call briefing"
     texts = [p.extract_text() for p in reader.pages]
     assert "Roll call briefing" in texts[0]
-    for i, title in ((1, "Top hot spots"), (2, "When: hour of day"), (3, "Trend"), (7, "Patrol plan"),
-                     (8, "Methods appendix")):
+    for i, title in ((1, "Top hot spots"), (2, "When: hour of day"), (3, "Trend"),
+                     (7, "Patrol plan: timeline per shift"), (8, "Patrol plan"), (9, "Methods appendix")):
         assert title in texts[i]
     w, h = (float(v) for v in reader.pages[1].mediabox.upper_right)
     assert (round(w / 72 * 25.4), round(h / 72 * 25.4)) == (210, 297)
@@ -422,3 +423,37 @@ def test_table_csv_is_formula_safe(qtbot, window, tmp_path):
     frame = pd.read_csv(out)
     assert frame["zone"].iloc[0].startswith("'=HYPERLINK")  # shown as text, never run by a spreadsheet
     assert frame["incidents"].iloc[0] > 300
+
+
+def test_briefing_takes_a_patrol_plan_file(qtbot, window, tmp_path):
+    """A plan saved as CSV (the plan file round trip) feeds the briefing; a file that is not a
+    plan is refused with the reason, and the previous choice stays."""
+    from hotspot_desktop.core.analysis.patrol import Shift, ZoneDemand, make_plan
+    from hotspot_desktop.core.io.patrol_io import write_plan_csv
+
+    profile = np.zeros(168)
+    profile[[7, 8, 15, 16, 22]] = [5, 3, 4, 6, 2]
+    plan = make_plan([ZoneDemand("Target A", profile, 2), ZoneDemand("Target B", profile[::-1].copy(), 2)],
+                     [Shift("Early", 6, 14, 1), Shift("Late", 14, 22, 2)],
+                     first_day=pd.Timestamp("2025-01-06"), days=3, seed=4)
+    plan_csv = tmp_path / "week.csv"
+    write_plan_csv(plan, plan_csv)
+    not_plan = tmp_path / "other.csv"
+    not_plan.write_text("a,b\n1,2\n")
+
+    dlg = window.export_ui.open_briefing()
+    assert not dlg.include_plan.isEnabled()
+    assert not dlg.choose_plan_file(str(not_plan))
+    assert "not a patrol plan" in dlg.plan_text.text() and not dlg.include_plan.isEnabled()
+    assert dlg.choose_plan_file(str(plan_csv))
+    assert dlg.include_plan.isChecked() and f"{len(plan.visits)} visits from week.csv" in dlg.plan_text.text()
+    out = tmp_path / "plan.pdf"
+    dlg.output.setText(str(out))
+    qtbot.mouseClick(dlg.write_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dlg.runner.busy, timeout=120000)
+    assert not window.errors
+    pages = dlg.content.pages
+    assert pages.index("patrol timeline") + 1 == pages.index("patrol plan")
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Patrol plan: timeline per shift" in text and "Early" in text and "Late" in text
+    assert text.count("Target A") >= (plan.visits["zone"] == "Target A").sum()  # every visit listed

@@ -50,12 +50,16 @@ class BriefingDialog(QDialog):
         self.page = QComboBox(objectName="briefingPage")
         self.page.addItems(list(PAGE_SIZES_MM))
         self.include_plan = QCheckBox("Include the patrol plan", objectName="includePlan")
-        if self.plan is None:
-            self.include_plan.setEnabled(False)
-            self.include_plan.setToolTip("Run Patrol ▸ Patrol plan first; its visits table is added to the briefing.")
-        else:
-            self.include_plan.setChecked(True)
-            self.include_plan.setToolTip(f"{len(self.plan.visits)} visits from the latest patrol plan result.")
+        self.plan_button = QPushButton("Plan file…", objectName="briefingPlanFile")
+        self.plan_button.setToolTip("Use a patrol plan saved as CSV (the Patrol plan tool's visits table).")
+        self.plan_button.clicked.connect(self.choose_plan_file)
+        self.plan_text = QLabel("", objectName="briefingPlanText")
+        self.plan_text.setWordWrap(True)
+        self._show_plan("the latest patrol plan result")
+        plan_row = QHBoxLayout()
+        plan_row.addWidget(self.include_plan)
+        plan_row.addStretch(1)
+        plan_row.addWidget(self.plan_button)
         self.include_equity = QCheckBox("Include the equity check", objectName="includeEquity")
         self.include_equity.setToolTip("The methods appendix compares who lives in the patrol zones with the whole "
                                        "area's population and the incidents (Tools ▸ Patrol ▸ Equity layer…).")
@@ -82,7 +86,8 @@ class BriefingDialog(QDialog):
         form = QFormLayout()
         form.addRow("Title", self.title)
         form.addRow("Page size", self.page)
-        form.addRow("", self.include_plan)
+        form.addRow("Patrol plan", plan_row)
+        form.addRow("", self.plan_text)
         form.addRow("Equity", equity_row)
         form.addRow("", self.equity_text)
         form.addRow("Save as", out)
@@ -109,6 +114,34 @@ class BriefingDialog(QDialog):
         row.addWidget(self.buttons)
         lay.addLayout(row)
         self.resize(560, self.sizeHint().height())
+
+    def _show_plan(self, source: str) -> None:
+        if self.plan is None:
+            self.include_plan.setChecked(False)
+            self.include_plan.setEnabled(False)
+            self.plan_text.setText("No plan: run Tools ▸ Patrol ▸ Patrol plan, or choose a plan file.")
+            return
+        self.include_plan.setEnabled(True)
+        self.include_plan.setChecked(True)
+        self.plan_text.setText(f"{len(self.plan.visits)} visits from {source}: a timeline per shift and "
+                               "every visit are added.")
+
+    def choose_plan_file(self, path: str | None = None) -> bool:
+        """Read a plan CSV (from a file dialog when ``path`` is not given); say why when it is not a plan."""
+        from hotspot_desktop.core.io.patrol_io import read_plan_csv
+
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(self, "Patrol plan", str(start_folder(self.project)),
+                                                  "Patrol plan (*.csv)")
+        if not path:
+            return False
+        try:
+            self.plan = read_plan_csv(Path(path))
+        except (ValueError, OSError) as exc:
+            self.plan_text.setText(f"{Path(path).name} is not a patrol plan: {exc}")
+            return False
+        self._show_plan(Path(path).name)
+        return True
 
     def _show_equity(self) -> None:
         from hotspot_desktop.gui.equity_dialog import describe_setting
