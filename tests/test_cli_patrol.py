@@ -165,3 +165,26 @@ def test_sample_avl_command_writes_pings_the_loader_reads(files, tmp_path, capsy
     assert avl_main([str(files["zones"]), str(plan_csv), str(out), "--compliance", "2"]) == 2
     assert avl_main([str(files["incidents"]), str(plan_csv), str(out)]) == 1
     assert "not a polygon layer" in capsys.readouterr().err
+
+
+def test_plan_for_the_top_hot_spots_without_zones(files, tmp_path, capsys):
+    """No zones: the top N polygons of a hot spot layer, ranked by recent incidents counted
+    independently here, become the zones, the busiest first."""
+    d = tmp_path
+    cells = [shapely.box(x - 0.003, y - 0.002, x + 0.003, y + 0.002) for x, y in ZONES.values()]
+    cells.append(shapely.box(-87.70, 41.80, -87.69, 41.81))  # an empty cell
+    gpd.GeoDataFrame({"z": [3.1, 2.5, 2.9, 0.1]}, geometry=cells, crs=4326).to_file(d / "gi.gpkg")
+    rc = main(["run", "patrol.plan", "--input", str(files["incidents"]), f"--hotspots={d / 'gi.gpkg'}",
+               "--top_n=2", *PLAN_ARGS, "--out", str(d / "top.csv"), "--json", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    notes = " ".join(json.loads(capsys.readouterr().out)["runs"][0]["notes"])
+    inc = pd.read_csv(files["incidents"])
+    counts = [int(shapely.contains_xy(c, inc["longitude"], inc["latitude"]).sum()) for c in cells]
+    best = np.argsort(counts)[::-1][:2]
+    plan = read_plan_csv(d / "top.csv")
+    assert set(plan.visits["zone"]) == {"Hot spot 1", "Hot spot 2"}
+    assert f"Hot spot 1 {counts[best[0]]:,}" in notes and f"Hot spot 2 {counts[best[1]]:,}" in notes
+    # Neither zones nor hot spots: a clear error.
+    assert main(["run", "patrol.plan", "--input", str(files["incidents"]), *PLAN_ARGS,
+                 "--out", str(d / "none.csv"), "--quiet"]) == 1
+    assert "choose the patrol zones, or a hot spot layer" in capsys.readouterr().err

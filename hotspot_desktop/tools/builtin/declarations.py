@@ -346,8 +346,9 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("equity", "table"), OutputSpec("shares", "chart")),
         ),
         Tool(
-            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.1",
-            help="Schedules a week of short, randomised visits (10-16 minutes) to each patrol zone, "
+            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.2",
+            help="Schedules a week of short, randomised visits (10-16 minutes) to each patrol zone (or to "
+                 "the top N polygons of a hot spot layer, ranked by their recent incidents), "
                  "weighted towards the hours of the week when its incidents happened, within the units "
                  "each shift has; reports the share of historical risk each zone's visits cover and shows "
                  "a timeline per shift (a lane per day and unit, a bar per visit). Save the visits table as "
@@ -356,7 +357,11 @@ def declared_tools() -> list[Tool]:
                       "temporal weights; Sherman & Weisburd (1995) Justice Quarterly 12(4).",
             run=f"{_PKG}.patrol:patrol_plan",
             params=(layer_param("points", "Incidents", "point"),
-                    zones_param("zones", "Patrol zones", ("patrol", "target")),
+                    zones_param("zones", "Patrol zones", ("patrol", "target"), optional=True,
+                                help="zones with their priority; leave empty to patrol the top hot spots instead"),
+                    layer_param("hotspots", "Or hot spot polygons", "polygon", optional=True,
+                                help="used when no patrol zones are chosen: e.g. the Gi* or grid count result"),
+                    integer_param("top_n", "Top N hot spots", 5, unit="count", minimum=1, maximum=50),
                     text_param("shifts", "Shifts", "Early 06-14 x2; Late 14-22 x2; Night 22-06 x1", optional=False,
                                pattern=SHIFTS_PATTERN,
                                help="NAME START-END xUNITS separated by ';', e.g. 'Late 14-22 x2'"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -59,17 +60,45 @@ def timeline_charts(visits: pd.DataFrame, shifts: list | None = None, zones: lis
     return charts
 
 
+def top_hotspot_zones(hotspots, x: np.ndarray, y: np.ndarray, top_n: int) -> tuple[gpd.GeoDataFrame, str]:
+    """The ``top_n`` polygons of a hot spot layer holding the most of the incidents at ``x``, ``y``
+    (the recent history), as patrol zones: named by their ``name`` field or "Hot spot K", the
+    busiest with the highest priority so it gets the best slots."""
+    gdf = hotspots.gdf.reset_index(drop=True)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if gdf.empty:
+        raise ValueError(f"{hotspots.name} has no polygons")
+    counts = np.array([int(shapely.contains_xy(g, x, y).sum()) for g in gdf.geometry])
+    order = np.argsort(-counts, kind="stable")[:top_n]
+    order = order[counts[order] > 0] if (counts[order] > 0).any() else order
+    top = gdf.iloc[order].copy()
+    names = top["name"].astype(str) if "name" in top.columns else None
+    top["name"] = [n if names is not None and n and n != "nan" else f"Hot spot {k + 1}"
+                   for k, n in enumerate(names if names is not None else [None] * len(top))]
+    top["priority"] = np.arange(len(top), 0, -1)
+    note = (f"zones: the top {len(top)} polygons of {hotspots.name} by incidents in the risk history "
+            f"({', '.join(f'{n} {c:,}' for n, c in zip(top['name'], counts[order]))})")
+    return gpd.GeoDataFrame(top[["name", "priority", "geometry"]], geometry="geometry", crs=gdf.crs), note
+
+
 def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
     """A week of randomised 10-16 minute visits per zone, weighted by each zone's hour-of-week risk."""
     from hotspot_desktop.core.analysis.patrol import ZoneDemand, make_plan
     from hotspot_desktop.core.analysis.temporal import hour_weekday_table
 
-    pts, zones = inputs["points"], inputs["zones"]
+    pts, zones = inputs["points"], inputs.get("zones")
     if pts.times is None:
         raise ValueError(f"{pts.name} has no date/time column")
     shifts = parse_shifts(inputs["shifts"])
     end = pts.times.max()
     recent = (pts.times >= end - pd.Timedelta(days=int(inputs["history_days"]))).to_numpy()
+    source_note = None
+    if zones is None:
+        if inputs.get("hotspots") is None:
+            raise ValueError("choose the patrol zones, or a hot spot layer to patrol its top N polygons")
+        zones, source_note = top_hotspot_zones(inputs["hotspots"], pts.x[recent], pts.y[recent], int(inputs["top_n"]))
+    elif inputs.get("hotspots") is not None:
+        source_note = "patrol zones given: the hot spot layer was not used"
     demands = []
     names = zone_names(zones)
     for i, row in zones.reset_index(drop=True).iterrows():
@@ -97,6 +126,8 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
              f"risk profiles from the last {inputs['history_days']} days of incidents (aoristic)",
              "visit length 10-16 min, randomised start (Koper 1995)",
              "save the visits table as CSV to check it later with 'Dosage delivered vs plan'"]
+    if source_note:
+        notes.insert(1, source_note)
     tables = [TableResult("Patrol plan: visits", visits, name="visits"),
               TableResult("Patrol plan: expected coverage", cov, name="coverage")]
     if len(plan.unplaced):
