@@ -45,6 +45,10 @@ def auto_text(project: Project, layers: list[Layer]) -> str:
                 dates = f"{span[0].date()} to {span[1].date()}"
             else:
                 dates = "dates unknown"
+            if lyr.role == "community":  # survey responses / service requests: no offences
+                chosen = f"; {', '.join(sorted(f.offences))}" if f.offences is not None else ""
+                parts.append(f"{lyr.name} (community input): {dates}{chosen}")
+                continue
             offences = ", ".join(sorted(f.offences)) if f.offences is not None else "all offence types"
             parts.append(f"{lyr.name}: {dates}; {offences}")
     sources = sorted({Path(lyr.source.path).name for lyr in layers if lyr.visible and lyr.source.path})

@@ -201,3 +201,17 @@ def test_community_points_combine_layers_and_keep_categories():
     z = gpd.GeoDataFrame({"name": ["all"]}, geometry=[Point(2, 2).buffer(5)])
     res = zone_measures(z, np.array([0.0]), np.array([0.0]), community=cp)
     assert res.table.loc[0, "community"] == 3 and res.community_by_category.loc[0].sum() == 2
+
+
+def test_map_small_print_names_community_input_as_such():
+    """A visible community layer is not described with offence types in the map's automatic text."""
+    from hotspot_desktop.export.compose import auto_text
+
+    t = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(10), unit="D")
+    req = PointLayer("Service requests", np.arange(10.0), np.arange(10.0), pd.DataFrame({"time": t}))
+    req.role = "community"
+    inc = PointLayer("Incidents", np.arange(10.0), np.arange(10.0), pd.DataFrame({"time": t}))
+    text = auto_text(Project(), [inc, req])
+    assert "Incidents: 2024-01-01 to 2024-01-10; all offence types" in text
+    assert "Service requests (community input): 2024-01-01 to 2024-01-10" in text
+    assert "Service requests (community input): 2024-01-01 to 2024-01-10;" not in text
