@@ -205,3 +205,19 @@ def test_tool_layer_default_skips_community_input(qtbot, window):
     dialog = window.tools_ui.open_tool("hotspot.kde", {"points": com})
     assert dialog.values()["points"] is com
     dialog.close()
+
+
+def test_zones_dock_notices_any_point_layer_becoming_community_input(qtbot, window):
+    """A third point layer switched to community input joins the zones dock's community columns."""
+    from hotspot_desktop.gui.zones.zones_dock import ATTRIBUTE_COLUMNS, MEASURE_HEADERS
+
+    dock = window.zones_ui.dock
+    survey = requests(seed=9, n=500)
+    survey.name = "Survey"
+    survey.role = "incidents"
+    window.project.layers.append(survey)
+    col = len(ATTRIBUTE_COLUMNS) + [c for c, _ in MEASURE_HEADERS].index("community")
+    qtbot.waitUntil(lambda: dock.table.horizontalHeaderItem(col).text() == "Service requests")
+    survey.role = "community"
+    qtbot.waitUntil(lambda: dock.table.horizontalHeaderItem(col).text() == "Community input")
+    assert not dock.table.isColumnHidden(col)

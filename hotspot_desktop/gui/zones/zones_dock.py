@@ -92,6 +92,7 @@ class ZonesDock(QDockWidget):
         self._layer: ZoneLayer | None = None
         self._points: Layer | None = None
         self._community: list[Layer] = []
+        self._point_layers: list[Layer] = []
         self._filling = False
         controller.selection_changed.connect(self._on_selected)
         controller.form_requested.connect(self.open_form)
@@ -126,13 +127,23 @@ class ZonesDock(QDockWidget):
             self._community = community
             for c in community:
                 c.changed.connect(self._on_changed)
+        # Any point layer may become community input (Layer ▸ Properties): listen for that alone.
+        point_layers = [lyr for lyr in self.project.layers if lyr.kind == "points"]
+        if point_layers != self._point_layers:
+            for lyr in self._point_layers:
+                lyr.changed.disconnect(self._on_role)
+            self._point_layers = point_layers
+            for lyr in point_layers:
+                lyr.changed.connect(self._on_role)
         self._show_community_columns()
         self.schedule_refresh()
 
-    def _on_changed(self, what: str) -> None:
+    def _on_role(self, what: str) -> None:
         if what == "role":  # a layer became (or stopped being) community input: measure against the right one
             self._rebind()
-        elif what in ("data", "filter", "name"):
+
+    def _on_changed(self, what: str) -> None:
+        if what in ("data", "filter", "name"):  # roles: _on_role
             self.schedule_refresh()
 
     def _show_community_columns(self) -> None:
