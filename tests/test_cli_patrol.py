@@ -64,8 +64,9 @@ def test_plan_from_cli_reads_back_as_the_same_visits(files, tmp_path, capsys):
     pd.testing.assert_frame_equal(visits_table(a.visits), table)
     # One timeline per shift, written as chart data beside the tables.
     late = pd.read_csv(tmp_path / "week_patrol_timeline_late_shift_chart.csv")
-    assert list(late.columns) == ["zone", "lane", "start", "end"]
+    assert list(late.columns) == ["zone", "lane", "lane_name", "start", "end"]
     assert len(late) == (a.visits["shift"] == "Late").sum() and late["start"].between(14, 22).all()
+    assert late["lane_name"].str.contains("Late-").all()
     assert str(tmp_path / "week_patrol_timeline_night_shift_chart.csv") in printed
     assert other.with_name("plan_coverage.csv").exists()
 

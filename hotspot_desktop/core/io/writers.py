@@ -145,6 +145,11 @@ def write_chart_csv(spec: "ChartSpec", path: str | Path) -> Path:
     frame = pd.DataFrame({spec.x_label or "x": list(spec.x)})
     for label, ys in spec.series.items():
         frame[label] = list(ys)[: len(frame)] + [None] * max(0, len(frame) - len(ys))
+    lanes = getattr(spec, "lanes", None)
+    if spec.kind == "timeline" and lanes and "lane" in frame.columns:
+        # A timeline's lanes are indices into spec.lanes ("Mon 06 Jan · Late-1"): name them too.
+        frame.insert(frame.columns.get_loc("lane") + 1, "lane_name",
+                     [lanes[int(i)] if 0 <= int(i) < len(lanes) else "" for i in frame["lane"]])
     return write_table_csv(frame, path)
 
 

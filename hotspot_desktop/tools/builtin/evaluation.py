@@ -181,6 +181,14 @@ def _equity_table(res: Any) -> pd.DataFrame:
     for col in ("share_area", "share_zone", "share_incidents", "share_catchments"):
         if col in table.columns:
             table[col] = (100 * table[col]).round(1)
+    # Areal weighting gives fractional people; a tenth of a person and three-digit ratios are
+    # all the precision the method has (and all a reader of the CSV wants).
+    for col in ("population", "zone_population", "catchments_population"):
+        if col in table.columns:
+            table[col] = table[col].astype(float).round(1)
+    for col in ("ratio", "ratio_catchments"):
+        if col in table.columns:
+            table[col] = table[col].astype(float).round(3)
     return table.rename(columns={
         "share_area": "% of area population", "share_zone": "% of zone population",
         "share_incidents": "% of incidents (by residents' shares)", "flag": "flag (zones)",
