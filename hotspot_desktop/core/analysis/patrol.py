@@ -3,10 +3,11 @@
 The plan follows the evidence on hot spot patrol dosage: Koper (1995, *Justice Quarterly*
 12(4)) found deterrence rising with visit length up to about 14–15 minutes, giving the
 operational rule of random 10–15 (here 10–16) minute visits roughly every two hours. Visits
-are placed in each zone's peak hours by sampling start times with probability proportional to
-the zone's aoristic hour-of-week profile (Ratcliffe 2002) within the shift, so they follow the
-risk yet are not predictable; units are never over-committed (a unit does one visit at a time,
-plus a travel allowance between visits).
+are placed in each zone's peak hours: a zone's visits of a day are shared among the shifts in
+proportion to its risk in each shift, and start times are sampled from the feasible starts with
+probability proportional to the zone's aoristic hour-of-week profile (Ratcliffe 2002), so they
+follow the risk yet are not predictable; units are never over-committed (a unit does one visit
+at a time, plus a travel allowance between visits) and work is spread over them (:func:`make_plan`).
 
 :func:`shift_timelines` lays a plan out per shift for timeline charts. Dosage actually delivered
 is measured from AVL / patrol-log pings as in the Sacramento hot spot experiment (Telep,
@@ -41,12 +42,14 @@ class Shift:
 
 @dataclass(frozen=True)
 class ZoneDemand:
-    """A zone to patrol: its hour-of-week risk profile (168 values), visits wanted, priority."""
+    """A zone to patrol: its hour-of-week risk profile (168 values, Monday 00h first), the
+    average visits wanted per shift, and its priority (1 = highest, as in police tasking:
+    lower numbers are scheduled first; ``None`` = no priority, scheduled after all others)."""
 
     name: str
     profile: np.ndarray
     visits_per_shift: int = 4
-    priority: int = 1  # higher is scheduled first and gets the best slots
+    priority: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,74 +60,149 @@ class PatrolPlan:
     settings: dict = field(default_factory=dict)
 
 
+REASON_UNITS = "every unit busy"
+REASON_SHORT = "shift too short for the visit"
+
+
+def reason_gap(min_gap_minutes: int) -> str:
+    """Why a visit was not placed when every start is too close to the zone's other visits."""
+    return f"no start at least {min_gap_minutes} min from the zone's other visits"
+
+
 def _shift_window(day_start: pd.Timestamp, shift: Shift) -> tuple[pd.Timestamp, pd.Timestamp]:
     start = day_start + pd.Timedelta(hours=shift.start_hour)
     length = (shift.end_hour - shift.start_hour) % 24 or 24
     return start, start + pd.Timedelta(hours=length)
 
 
+def zone_order(zones: list[ZoneDemand]) -> list[ZoneDemand]:
+    """Zones in scheduling order: priority 1 first, then 2, ...; zones without a priority last;
+    ties keep the given order."""
+    return sorted(zones, key=lambda z: (z.priority is None, z.priority if z.priority is not None else 0))
+
+
+def split_visits(total: int, risk: np.ndarray) -> np.ndarray:
+    """``total`` visits shared among shifts in proportion to ``risk`` (one value per shift).
+
+    Largest-remainder (Hamilton) rounding, ties to the earlier shift; when ``total`` is at least
+    the number of shifts holding risk, each of them gets one visit or more (taken from the shift
+    with the most). Without any risk the visits are shared evenly.
+    """
+    r = np.clip(np.asarray(risk, dtype=float), 0.0, None)
+    if not np.isfinite(r).all() or r.sum() <= 0:
+        r = np.ones(len(r))
+    quota = total * r / r.sum()
+    out = np.floor(quota + 1e-9).astype(int)
+    frac = quota - out
+    for k in np.argsort(-frac, kind="stable")[: total - int(out.sum())]:
+        out[k] += 1
+    holders = np.flatnonzero(r > 0)
+    if total >= len(holders):
+        for k in holders[np.argsort(-r[holders], kind="stable")]:
+            if out[k] == 0:
+                donor = int(np.argmax(out))
+                out[donor] -= 1
+                out[k] += 1
+    return out
+
+
 def make_plan(zones: list[ZoneDemand], shifts: list[Shift], *, first_day: pd.Timestamp, days: int = 7,
               visit_minutes: tuple[int, int] = (10, 16), travel_minutes: int = 10, min_gap_minutes: int = 60,
-              seed: int = 0) -> PatrolPlan:
+              step_minutes: int = 5, seed: int = 0) -> PatrolPlan:
     """Schedule visits for ``days`` days from ``first_day`` (see the module docstring).
 
-    For every day, shift and zone (by priority, highest first), ``visits_per_shift`` visits of
-    a random length in ``visit_minutes`` are placed: the start hour is drawn from the zone's
-    profile over the shift's hours (weights of that weekday), the minute uniformly; a visit is
-    kept only if a unit is free for it (including ``travel_minutes`` before and after) and it
-    is at least ``min_gap_minutes`` from the zone's other visits, else another draw is tried
-    (up to 50); visits that cannot be placed are listed with the reason. Deterministic for
+    Visits per day: each zone gets ``visits_per_shift`` times the number of staffed shifts,
+    shared among the shifts in proportion to the zone's risk in each shift's hours on that
+    weekday (:func:`split_visits`), so visits follow the zone's peak hours across the day as
+    well as within a shift. Zones are placed in :func:`zone_order` (priority 1 first).
+
+    Each visit has a length drawn uniformly from ``visit_minutes`` (Koper 1995). Its start is
+    drawn from the feasible candidates only: starts every ``step_minutes`` within the shift
+    that end inside it, at least ``min_gap_minutes`` from the zone's other visits, and with a
+    unit free from ``travel_minutes`` before to ``travel_minutes`` after the visit; each is
+    weighted by the zone's hour-of-week profile (Ratcliffe 2002), uniformly when no feasible
+    candidate holds any risk. The visit goes to the least-loaded free unit (fewest visit minutes
+    so far in that shift over the plan's days, then the lowest number), so work is spread over
+    the units. A visit is
+    unplaced only when no feasible start exists, with the reason: the shift is too short, no
+    start is far enough from the zone's other visits, or every unit is busy. Deterministic for
     ``seed``.
     """
+    lo, hi = int(visit_minutes[0]), int(visit_minutes[1])
+    if lo < 1 or lo > hi:
+        raise ValueError(f"visit length {lo}-{hi} min: the shortest must be at least 1 and at most the longest")
     rng = np.random.default_rng(seed)
-    order = sorted(zones, key=lambda z: -z.priority)
+    order = zone_order(zones)
+    staffed = [s for s in shifts if s.units > 0]
     rows, unplaced = [], []
     first_day = pd.Timestamp(first_day).normalize()
+    wd0 = first_day.day_of_week
+    gap, pad, step = int(min_gap_minutes), int(travel_minutes), max(1, int(step_minutes))
+    # Minutes since first_day of every placed start, per zone, as a "too close" mask; the axis
+    # runs one extra day (night shifts end next morning) with a margin of ``gap`` each side.
+    horizon = (days + 2) * 1440 + 2 * gap
+    too_close = {id(z): np.zeros(horizon, dtype=bool) for z in order}
+    profiles = {id(z): np.asarray(z.profile, dtype=float).ravel() for z in order}
+    loads: dict[str, np.ndarray] = {}  # minutes of visits so far of each unit of a shift, over the plan
+
+    def hour_of_week(minutes: np.ndarray) -> np.ndarray:
+        return ((wd0 + minutes // 1440) % 7) * 24 + (minutes % 1440) // 60
+
     for d in range(days):
         day = first_day + pd.Timedelta(days=d)
-        for shift in shifts:
-            if shift.units <= 0:
-                continue
-            s_start, s_end = _shift_window(day, shift)
-            busy: list[list[tuple[pd.Timestamp, pd.Timestamp]]] = [[] for _ in range(shift.units)]
-            hours = shift.hours()
+        windows = [_shift_window(day, s) for s in staffed]
+        offsets = [int((a - first_day) / pd.Timedelta(minutes=1)) for a, _b in windows]
+        lengths = [int((b - a) / pd.Timedelta(minutes=1)) for a, b in windows]
+        shift_hours = [hour_of_week(off + 60 * np.arange(n // 60)) for off, n in zip(offsets, lengths)]
+        alloc = {id(z): split_visits(z.visits_per_shift * len(staffed),
+                                     np.array([profiles[id(z)][h].sum() for h in shift_hours]))
+                 for z in order}
+        for k, shift in enumerate(staffed):
+            s_start, off, T = windows[k][0], offsets[k], lengths[k]
+            occupied = np.zeros((shift.units, T), dtype=bool)  # minute m of the shift has a unit on a visit
+            load = loads.setdefault(shift.name, np.zeros(shift.units, dtype=int))
             for zone in order:
-                prof = np.asarray(zone.profile, dtype=float).reshape(7, 24)
-                w = np.array([prof[(day.day_of_week + (1 if (h < shift.start_hour) else 0)) % 7, h] for h in hours])
-                w = w + 1e-9  # a zone with no history in this shift still gets evenly spread visits
-                p = w / w.sum()
-                placed: list[pd.Timestamp] = []
-                for _ in range(zone.visits_per_shift):
-                    ok = False
-                    for _attempt in range(50):
-                        k = rng.choice(len(hours), p=p)
-                        length = int(rng.integers(visit_minutes[0], visit_minutes[1] + 1))
-                        start = s_start + pd.Timedelta(hours=k, minutes=int(rng.integers(0, 60)))
-                        end = start + pd.Timedelta(minutes=length)
-                        if end > s_end:
-                            continue
-                        if any(abs((start - o) / pd.Timedelta(minutes=1)) < min_gap_minutes for o in placed):
-                            continue
-                        pad = pd.Timedelta(minutes=travel_minutes)
-                        unit = next((u for u, slots in enumerate(busy)
-                                     if all(end + pad <= a or start - pad >= b for a, b in slots)), None)
-                        if unit is None:
-                            continue
-                        busy[unit].append((start, end))
-                        placed.append(start)
-                        rows.append((zone.name, day.date(), shift.name, f"{shift.name}-{unit + 1}", start, end, length))
-                        ok = True
-                        break
-                    if not ok:
-                        unplaced.append((zone.name, day.date(), shift.name,
-                                         "no free unit or slot in this shift (units fully committed)"))
+                prof, blocked = profiles[id(zone)], too_close[id(zone)]
+                for _ in range(int(alloc[id(zone)][k])):
+                    if T < lo:
+                        unplaced.append((zone.name, day.date(), shift.name, REASON_SHORT))
+                        continue
+                    length = int(rng.integers(lo, min(hi, T) + 1))
+                    cand = np.arange(0, T - length + 1, step)
+                    far = ~blocked[gap + off + cand]
+                    # A unit is free when no minute from ``pad`` before to ``pad`` after is occupied.
+                    cum = np.concatenate([np.zeros((shift.units, 1), dtype=int), np.cumsum(occupied, axis=1)], axis=1)
+                    a = np.clip(cand - pad, 0, T)
+                    b = np.clip(cand + length + pad, 0, T)
+                    free = (cum[:, b] - cum[:, a]) == 0  # units x candidates
+                    ok = far & free.any(axis=0)
+                    if not ok.any():
+                        reason = (reason_gap(gap) if not far.any() else REASON_UNITS if not free.any()
+                                  else f"{REASON_UNITS} at the starts at least {gap} min from the zone's other visits")
+                        unplaced.append((zone.name, day.date(), shift.name, reason))
+                        continue
+                    idx = np.flatnonzero(ok)
+                    w = prof[hour_of_week(off + cand[idx])]
+                    w = np.where(np.isfinite(w) & (w > 0), w, 0.0)
+                    if w.sum() <= 1e-12 * max(float(np.nanmax(prof, initial=0.0)), 1.0):
+                        w = np.ones(len(idx))
+                    j = idx[rng.choice(len(idx), p=w / w.sum())]
+                    s = int(cand[j])
+                    units = np.flatnonzero(free[:, j])
+                    unit = int(units[np.argmin(load[units])])
+                    occupied[unit, s:s + length] = True
+                    load[unit] += length
+                    blocked[gap + off + s - gap + 1: gap + off + s + gap] = True
+                    start = s_start + pd.Timedelta(minutes=s)
+                    rows.append((zone.name, day.date(), shift.name, f"{shift.name}-{unit + 1}", start,
+                                 start + pd.Timedelta(minutes=length), length))
     visits = pd.DataFrame(rows, columns=["zone", "day", "shift", "unit", "start", "end", "minutes"])
     if len(visits):
-        visits = visits.sort_values(["day", "shift", "start"]).reset_index(drop=True)
+        visits = visits.sort_values(["day", "shift", "start"], kind="stable").reset_index(drop=True)
     coverage = expected_coverage(zones, visits)
     return PatrolPlan(visits, coverage, pd.DataFrame(unplaced, columns=["zone", "day", "shift", "reason"]),
-                      {"days": days, "visit_minutes": visit_minutes, "travel_minutes": travel_minutes,
-                       "min_gap_minutes": min_gap_minutes, "seed": seed,
+                      {"days": days, "visit_minutes": (lo, hi), "travel_minutes": travel_minutes,
+                       "min_gap_minutes": min_gap_minutes, "step_minutes": step, "seed": seed,
                        "shifts": [s.__dict__ for s in shifts]})
 
 
