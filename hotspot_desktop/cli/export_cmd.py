@@ -5,7 +5,7 @@
         [--zone NAME] [--units metric|imperial] [--public hex|grid|donut] [--no-marking]
     hotspot-desktop export briefing PROJECT.hsproj --out BRIEF.pdf [--title T] [--page Letter] [--public ...]
         [--equity-layer NAME --equity-groups F1,F2 [--equity-tolerance PCT] [--equity-catchment M]] [--no-equity]
-        [--plan PLAN.csv]
+        [--plan PLAN.csv] [--incidents NAME]
     hotspot-desktop export table PROJECT.hsproj --what zones|hotspots --out TABLE.csv
     hotspot-desktop export layer PROJECT.hsproj --layer NAME --out FILE.(gpkg|geojson|shp|kml|csv|asc)
         [--crs EPSG:4326] [--public hex|grid|donut]
@@ -17,7 +17,10 @@ The briefing's methods appendix carries the equity check when the project has an
 (set in the GUI: Tools ▸ Patrol ▸ Equity layer…); ``--equity-layer`` / ``--equity-groups``
 (with ``--equity-tolerance``, ``--equity-catchment``) set or override it for this briefing only,
 ``--no-equity`` leaves it out. ``--plan`` adds a patrol plan saved as CSV (the Patrol plan tool's
-visits table): its timeline per shift and every visit.
+visits table): its timeline per shift and every visit; never in public-release mode (``--public``:
+the plan is left out with a warning, a published schedule would make the patrols predictable).
+``--incidents`` names the point layer briefed on (default: the project's incident layer, never
+community input or a patrol log).
 """
 
 from __future__ import annotations
@@ -65,7 +68,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="width of the catchment ring around the patrol zones, metres (default 250; 0 = none)")
     b.add_argument("--no-equity", action="store_true", help="leave the equity check out")
     b.add_argument("--plan", default=None, metavar="PLAN.csv",
-                   help="a patrol plan CSV (the Patrol plan tool's visits) to include: timelines and visits")
+                   help="a patrol plan CSV (the Patrol plan tool's visits) to include: timelines and visits "
+                        "(left out with --public)")
+    b.add_argument("--incidents", default=None, metavar="NAME",
+                   help="the point layer of incidents to brief on, by name or id (default: the project's "
+                        "incident layer)")
     t = what.add_parser("table", parents=[common], help="zone measures or top hot spots as CSV")
     t.add_argument("--what", dest="table", choices=["zones", "hotspots"], required=True)
     lay = what.add_parser("layer", parents=[common], help="one layer as a GIS file")
@@ -104,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
 
                 plan = read_plan_csv(Path(args.plan))
             content = write_briefing(project, out, title=args.title, page=args.page, public=public,
-                                     patrol_plan=plan)
+                                     patrol_plan=plan, incidents=_incidents_layer(project, args.incidents))
             for w in content.warnings:
                 print(f"warning: {w}", file=sys.stderr)
             print(f"wrote {out} ({len(content.pages)} sections: {', '.join(content.pages)})")
@@ -149,6 +156,20 @@ def _equity_setting(project, args):
             raise ValueError("the project has no equity layer: give both --equity-layer and --equity-groups")
         return EquitySetting(**overrides)
     return dataclasses.replace(current, **overrides)
+
+
+def _incidents_layer(project, name: str | None):
+    """The point layer ``--incidents`` names (by name or id); None without the option."""
+    from hotspot_desktop.core.model import PointLayer
+
+    if name is None:
+        return None
+    layer = project.layers.by_name(name) or project.layers.by_id(name)
+    if not isinstance(layer, PointLayer):
+        raise ValueError(f"no point layer named {name!r}")
+    if layer.role != "incidents":
+        raise ValueError(f"{layer.name!r} is not a layer of incidents (its rows are {layer.role.replace('_', ' ')})")
+    return layer
 
 
 def _export_map(project, args, out: Path, public) -> None:

@@ -12,9 +12,11 @@ Conventions every module relies on:
   millions of incidents never become millions of shapely objects.
 * Raster layers are a 2-D float array, **row 0 is the southern row**: the centre of cell
   (r, c) is ``(x0 + (c + 0.5) * cell, y0 + (r + 0.5) * cell)``; NaN is no data.
-* Point layers have a ``role``: ``"incidents"`` (crime records, the default) or
+* Point layers have a ``role``: ``"incidents"`` (crime records, the default),
   ``"community"`` (community survey responses or service requests: shown next to incidents in
-  zone measures and briefings, never taken as the incidents, never published as points).
+  zone measures and briefings, never taken as the incidents, never published as points) or
+  ``"patrol_log"`` (AVL / patrol-log pings: unit, time, position; input to dosage only, never
+  the incidents nor community input).
 * Views subscribe to psygnal signals; the model never knows about Qt.
 """
 
@@ -42,9 +44,29 @@ ZONE_ROLE_COLORS = {"target": "#D55E00", "catchment": "#E69F00", "control": "#00
 ZONE_COLUMNS = ("zone_id", "name", "role", "unit", "shift", "priority", "start", "end", "notes")
 
 # What the rows of a point layer are (issue 12, community input).
-POINT_ROLES = ("incidents", "community")
+POINT_ROLES = ("incidents", "community", "patrol_log")
 POINT_ROLE_LABELS = {"incidents": "Incidents (crime records)",
-                     "community": "Community input (survey / service requests)"}
+                     "community": "Community input (survey / service requests)",
+                     "patrol_log": "Patrol log / AVL (unit, time, position)"}
+# The default marker of each role, so community input and patrol pings never look like incidents.
+POINT_ROLE_MARKERS = {"incidents": "o", "community": "t", "patrol_log": "s"}
+# Column names that identify the unit of a patrol log (AVL pings), compared case-insensitively.
+UNIT_COLUMN_NAMES = ("unit", "unit_id", "unitid", "unit_no", "unit_number", "car", "car_id", "vehicle",
+                     "vehicle_id", "callsign", "call_sign", "radio_id", "patrol_unit")
+
+
+def unit_column(columns: list[str] | tuple[str, ...] | pd.Index) -> str | None:
+    """The first column of ``columns`` named like a patrol unit (``unit``, ``car``, ``callsign``...)."""
+    for c in columns:
+        key = str(c).strip().lower().replace(" ", "_").replace("-", "_")
+        if key in UNIT_COLUMN_NAMES:
+            return str(c)
+    return None
+
+
+def guess_point_role(columns: list[str] | tuple[str, ...] | pd.Index, offence: str | None) -> str:
+    """``"patrol_log"`` for a table with a unit-like column and no offence column, else ``"incidents"``."""
+    return "patrol_log" if offence is None and unit_column(columns) is not None else "incidents"
 
 
 @dataclass
@@ -263,7 +285,7 @@ class PointLayer(Layer):
 
     @property
     def role(self) -> str:
-        """``"incidents"`` or ``"community"`` (see :data:`POINT_ROLES`)."""
+        """``"incidents"``, ``"community"`` or ``"patrol_log"`` (see :data:`POINT_ROLES`)."""
         return self._role
 
     @role.setter
@@ -277,6 +299,14 @@ class PointLayer(Layer):
     @property
     def is_community(self) -> bool:
         return self._role == "community"
+
+    @property
+    def is_incidents(self) -> bool:
+        return self._role == "incidents"
+
+    @property
+    def is_patrol_log(self) -> bool:
+        return self._role == "patrol_log"
 
     @property
     def filter(self) -> PointFilter:
@@ -687,18 +717,24 @@ class Project:
     def point_layers(self) -> list[PointLayer]:
         return self.layers.of_kind("points")  # type: ignore[return-value]
 
+    def incident_layers(self) -> list[PointLayer]:
+        """Point layers whose rows are incidents (role ``incidents``, not empty), top-most first.
+        Community input and patrol logs (AVL pings) are never among them."""
+        return [p for p in reversed(self.point_layers()) if len(p) and p.is_incidents]
+
     def incident_layer(self) -> PointLayer | None:
-        """The incidents analyses and briefings default to: the active point layer, else the
-        largest point layer with dates, else the largest point layer. Land-use or
-        service-request points are point layers too, so "the first point layer" is not enough;
-        community input layers (role ``community``) are never the incidents."""
+        """The incidents analyses and briefings default to: the active point layer when its role
+        is incidents (and it has dates, or no incidents layer has); else the top-most incidents
+        layer with dates; else the top-most incidents layer. Land-use points, community input
+        and patrol logs are point layers too, so "the active point layer" is not enough."""
+        candidates = self.incident_layers()
+        dated = [p for p in candidates if p.times is not None]
         active = self.layers.active
-        if isinstance(active, PointLayer) and len(active) and not active.is_community:
-            return active
-        points = [p for p in self.point_layers() if len(p) and not p.is_community]
-        dated = [p for p in points if p.times is not None]
-        pool = dated or points
-        return max(pool, key=len) if pool else None
+        if isinstance(active, PointLayer) and any(p is active for p in candidates):
+            if active.times is not None or not dated:
+                return active
+        pool = dated or candidates
+        return pool[0] if pool else None
 
     def community_layers(self) -> list[PointLayer]:
         """Point layers of community input (survey responses, service requests), draw order."""

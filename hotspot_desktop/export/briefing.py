@@ -56,10 +56,15 @@ class BriefingContent:
     warnings: list[str] = field(default_factory=list)  # e.g. why the equity check was left out
 
 
-def _incidents(project: Project) -> PointLayer | None:
-    """The incident layer to brief on (:meth:`Project.incident_layer`), when it has dates."""
-    layer = project.incident_layer()
+def _incidents(project: Project, incidents: PointLayer | None = None) -> PointLayer | None:
+    """The incident layer to brief on, when it has dates: ``incidents`` when given, else
+    :meth:`Project.incident_layer` (never community input or a patrol log)."""
+    layer = incidents if incidents is not None else project.incident_layer()
     return layer if layer is not None and layer.times is not None else None
+
+
+PLAN_LEFT_OUT_PUBLIC = ("Patrol plan left out: a public-release briefing never includes the patrol schedule (the "
+                        "times and places of the visits would make the patrols predictable).")
 
 
 def current_period(layer: PointLayer, days: int = 90) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -355,10 +360,17 @@ def community_zone_table(project: Project, layer: PointLayer, period: tuple[pd.T
                                        f"{label} /km²", "main categories"])
 
 
+def _category_column(layer: PointLayer) -> str:
+    """The source file's name of the column read as a community layer's categories (the CSV
+    schema kept in the layer's source options), else "category"."""
+    name = layer.source.options.get("offence") if isinstance(layer.source.options, dict) else None
+    return str(name) if isinstance(name, str) and name else "category"
+
+
 def _community_note(project: Project, public: PublicOptions | None) -> str:
     parts = []
     for c in project.community_layers():
-        cats = f", categories from its column '{c.attributes['offence'].name}'" if c.has_column("offence") else ""
+        cats = f", categories from its column '{_category_column(c)}'" if c.has_column("offence") else ""
         when = "in the briefing period" if c.times is not None else "all points (no dates)"
         parts.append(f"'{c.name}' ({len(c):,} points{cats}; {when}, after its filter)")
     text = ("Community input (survey responses / service requests): " + "; ".join(parts) + ". Counted per zone next "
@@ -369,7 +381,7 @@ def _community_note(project: Project, public: PublicOptions | None) -> str:
     return text + "."
 
 
-def _equity_for(project: Project, equity, warnings: list[str]):
+def _equity_for(project: Project, equity, warnings: list[str], incidents: PointLayer | None = None):
     """The equity report to put in the appendix: ``equity`` when given, else the project's
     equity layer; a setting that cannot be computed leaves a warning instead."""
     if equity is not None or project.equity is None:
@@ -377,7 +389,7 @@ def _equity_for(project: Project, equity, warnings: list[str]):
     from hotspot_desktop.core.analysis.equity import project_equity
 
     try:
-        return project_equity(project)
+        return project_equity(project, incidents=incidents)
     except ValueError as exc:
         warnings.append(f"Equity check left out: {exc}.")
         return None
@@ -442,15 +454,20 @@ def _patrol_plan_pages(pdf: PdfPages, visits: pd.DataFrame, size: tuple[float, f
 
 def write_briefing(project: Project, path: str | Path, *, title: str = "Crime briefing", page: str = "Letter",
                    public: PublicOptions | None = None, patrol_plan=None, intervention=None,
-                   equity=None, use_project_equity: bool = True) -> BriefingContent:
+                   equity=None, use_project_equity: bool = True,
+                   incidents: PointLayer | None = None) -> BriefingContent:
     """Write the briefing PDF to ``path`` and return what it contains.
 
-    ``equity`` is an :class:`~hotspot_desktop.core.analysis.equity.EquityReport` (or an
-    ``EquityResult``) for the methods appendix; without it the project's equity layer is used
-    when set (``use_project_equity``)."""
+    ``incidents`` is the point layer briefed on (default :meth:`Project.incident_layer`; it
+    needs dates). ``equity`` is an :class:`~hotspot_desktop.core.analysis.equity.EquityReport`
+    (or an ``EquityResult``) for the methods appendix; without it the project's equity layer is
+    used when set (``use_project_equity``). In public-release mode (``public``) the patrol plan
+    is left out, with a warning: a published schedule would make the patrols predictable."""
     path = Path(path)
-    layer = _incidents(project)
+    layer = _incidents(project, incidents)
     if layer is None:
+        if incidents is not None:
+            raise ValueError(f"'{incidents.name}' has no dates to brief on")
         raise ValueError("the project has no incident layer to brief on")
     content = BriefingContent()
     period = current_period(layer)
@@ -499,11 +516,13 @@ def write_briefing(project: Project, path: str | Path, *, title: str = "Crime br
                 content.community = community
                 fig = Figure(figsize=size)
                 _table_page(fig, "Zones: incidents and community input", community,
-                            f"{period_label}. Community input: {community.columns[5]} (survey responses / service "
-                            "requests), counted next to the incidents.")
+                            f"{period_label}. Community input '{community.columns[5]}', counted per zone next to "
+                            "the incidents.")
                 pdf.savefig(fig)
                 content.pages.append("community input")
-        if patrol_plan is not None:
+        if patrol_plan is not None and public is not None:
+            content.warnings.append(PLAN_LEFT_OUT_PUBLIC)
+        elif patrol_plan is not None:
             _patrol_plan_pages(pdf, patrol_plan.visits, size, content)
 
         methods = [
@@ -520,7 +539,7 @@ def write_briefing(project: Project, path: str | Path, *, title: str = "Crime br
                            "Ratcliffe 2018), RIRR (Wilson 2022; Braga & Weisburd 2022).")
         if project.community_layers():
             methods.append(_community_note(project, public))
-        equity = _equity_for(project, equity, content.warnings) if use_project_equity else equity
+        equity = _equity_for(project, equity, content.warnings, layer) if use_project_equity else equity
         if equity is not None:
             flagged = equity.flagged() if hasattr(equity, "flagged") else [
                 f"{g}: {f}" for g, f in zip(equity.table["group"], equity.table["flag"]) if f]

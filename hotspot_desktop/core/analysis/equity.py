@@ -241,9 +241,10 @@ def equity_report(census: gpd.GeoDataFrame, group_columns: list[str], areas: Pat
 
 
 def project_equity(project: Project, setting: EquitySetting | None = None, *,
-                   cache: dict | None = None) -> EquityReport:
+                   cache: dict | None = None, incidents: PointLayer | None = None) -> EquityReport:
     """The equity report of ``project`` for ``setting`` (default: the project's equity layer),
-    with the incident layer's filtered incidents; ValueError says what is missing. ``cache`` (a
+    with the filtered points of ``incidents`` (default :meth:`Project.incident_layer`);
+    ValueError says what is missing. ``cache`` (a
     dict the caller keeps) holds the incidents per census area between calls, so changing the
     groups, zones or tolerance does not locate every incident again."""
     setting = setting or project.equity
@@ -265,7 +266,8 @@ def project_equity(project: Project, setting: EquitySetting | None = None, *,
     if zones.empty:
         raise ValueError(f"{zone_layer.name} has no zones with role {' or '.join(setting.roles)}")
     areas = patrol_areas(list(zones.geometry), list(drawn.geometry), catchment_m=setting.catchment_m)
-    incidents: PointLayer | None = project.incident_layer()
+    if incidents is None:
+        incidents = project.incident_layer()
     counts, n = None, 0
     if incidents is not None:
         key = (pop.id, pop.data_version, incidents.id, incidents.data_version, repr(incidents.filter.to_dict()))

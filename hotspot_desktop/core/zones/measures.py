@@ -253,10 +253,11 @@ def project_zone_table(project, *, progress: ProgressFn | None = None,
 
 
 def project_zone_measures(project, *, progress: ProgressFn | None = None,
-                          cancelled: CancelFn | None = None) -> ZoneMeasures:
-    """:func:`zone_measures` of the project's zones for its incident layer after the layer's
+                          cancelled: CancelFn | None = None, incidents=None) -> ZoneMeasures:
+    """:func:`zone_measures` of the project's zones for ``incidents`` (default its incident layer,
+    :meth:`Project.incident_layer`; never community input or a patrol log) after the layer's
     filter, with its community layers (each after its filter) counted beside the incidents."""
-    layer = project.incident_layer()
+    layer = incidents if incidents is not None else project.incident_layer()
     if layer is None:
         raise ValueError("the project has no incident layer")
     z = project.zones
