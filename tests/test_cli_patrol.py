@@ -176,15 +176,24 @@ def test_plan_for_the_top_hot_spots_without_zones(files, tmp_path, capsys):
     cells.append(shapely.box(-87.70, 41.80, -87.69, 41.81))  # an empty cell
     gpd.GeoDataFrame({"z": [3.1, 2.5, 2.9, 0.1]}, geometry=cells, crs=4326).to_file(d / "gi.gpkg")
     rc = main(["run", "patrol.plan", "--input", str(files["incidents"]), f"--hotspots={d / 'gi.gpkg'}",
-               "--top_n=2", *PLAN_ARGS, "--out", str(d / "top.csv"), "--json", "--quiet"])
+               "--top_n=2", *PLAN_ARGS, "--out", str(d / "top.gpkg"), "--json", "--quiet"])
     assert rc == 0, capsys.readouterr().err
     notes = " ".join(json.loads(capsys.readouterr().out)["runs"][0]["notes"])
     inc = pd.read_csv(files["incidents"])
     counts = [int(shapely.contains_xy(c, inc["longitude"], inc["latitude"]).sum()) for c in cells]
     best = np.argsort(counts)[::-1][:2]
-    plan = read_plan_csv(d / "top.csv")
+    plan = read_plan_csv(d / "top_visits.csv")  # the zones layer is the first output, the visits a table
     assert set(plan.visits["zone"]) == {"Hot spot 1", "Hot spot 2"}
     assert f"Hot spot 1 {counts[best[0]]:,}" in notes and f"Hot spot 2 {counts[best[1]]:,}" in notes
+    # The chosen polygons come back as a layer: busiest first with priority 1, named as in the
+    # plan, so the dosage tool run on this layer matches the plan's zones.
+    from hotspot_desktop.tools.builtin.patrol import zone_names
+
+    top = gpd.read_file(d / "top.gpkg")
+    assert list(top["name"]) == ["Hot spot 1", "Hot spot 2"] and list(top["priority"]) == [1, 2]
+    assert list(top["incidents"]) == [counts[best[0]], counts[best[1]]]
+    assert zone_names(top) == sorted(set(plan.visits["zone"]))
+    assert top.to_crs(4326).geometry.iloc[0].normalize().equals_exact(cells[best[0]].normalize(), 1e-7)
     # Neither zones nor hot spots: a clear error.
     assert main(["run", "patrol.plan", "--input", str(files["incidents"]), *PLAN_ARGS,
                  "--out", str(d / "none.csv"), "--quiet"]) == 1

@@ -346,32 +346,52 @@ def declared_tools() -> list[Tool]:
             outputs=(OutputSpec("equity", "table"), OutputSpec("shares", "chart")),
         ),
         Tool(
-            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.2",
-            help="Schedules a week of short, randomised visits (10-16 minutes) to each patrol zone (or to "
-                 "the top N polygons of a hot spot layer, ranked by their recent incidents), "
-                 "weighted towards the hours of the week when its incidents happened, within the units "
-                 "each shift has; reports the share of historical risk each zone's visits cover and shows "
-                 "a timeline per shift (a lane per day and unit, a bar per visit). Save the visits table as "
-                 "CSV to hand out and to check later with 'Dosage delivered vs plan'.",
+            id="patrol.plan", name="Patrol plan", category="Patrol", version="1.3",
+            help="Schedules a week of short, randomised visits (10-16 minutes by default) to each patrol zone "
+                 "(or to the top N polygons of a hot spot layer, ranked by their recent incidents, which are "
+                 "added to the map as 'Patrol plan zones (top N)'), weighted towards the hours of the week when "
+                 "its incidents happened, within the units each shift has. A zone's visits of a day (visits per "
+                 "shift x number of shifts) are shared among the shifts in proportion to its risk in each "
+                 "shift's hours on that weekday (largest remainder; every shift holding risk gets one when "
+                 "there are enough; a zone without history is spread evenly), then placed at random among the "
+                 "starts that have a free unit and are at least 60 minutes from the zone's other visits, "
+                 "weighted by its risk. Zones with priority 1 (the highest) are scheduled first, then 2 and so "
+                 "on; zones without a priority last. Reports the share of historical risk each zone's visits "
+                 "cover, what could not be placed and why, and shows a timeline per shift (a lane per day and "
+                 "unit, a bar per visit). Save the visits table as CSV to hand out and to check later with "
+                 "'Dosage delivered vs plan'.",
             reference="Koper (1995) Justice Quarterly 12(4) (the Koper curve); Ratcliffe (2009) aoristic "
                       "temporal weights; Sherman & Weisburd (1995) Justice Quarterly 12(4).",
             run=f"{_PKG}.patrol:patrol_plan",
             params=(layer_param("points", "Incidents", "point"),
                     zones_param("zones", "Patrol zones", ("patrol", "target"), optional=True,
-                                help="zones with their priority; leave empty to patrol the top hot spots instead"),
+                                help="zones with their priority (1 = highest, scheduled first; blank or 0 = none, "
+                                     "scheduled last); leave empty to patrol the top hot spots instead"),
                     layer_param("hotspots", "Or hot spot polygons", "polygon", optional=True,
-                                help="used when no patrol zones are chosen: e.g. the Gi* or grid count result"),
+                                help="used when no patrol zones are chosen: any polygon layer, e.g. grid counts "
+                                     "as hexagons, cluster hulls or candidate zones from a surface (a raster such "
+                                     "as Gi* or square grid counts must be turned into polygons first); the top "
+                                     "N get priority 1 (busiest) to N"),
                     integer_param("top_n", "Top N hot spots", 5, unit="count", minimum=1, maximum=50),
                     text_param("shifts", "Shifts", "Early 06-14 x2; Late 14-22 x2; Night 22-06 x1", optional=False,
                                pattern=SHIFTS_PATTERN,
-                               help="NAME START-END xUNITS separated by ';', e.g. 'Late 14-22 x2'"),
+                               help="NAME START-END xUNITS separated by ';', e.g. 'Late 14-22 x2'; names must "
+                                    "differ, at least one unit each, '00-24' for a whole day"),
                     integer_param("visits_per_shift", "Visits per zone and shift", 4, unit="count", minimum=1,
-                                  maximum=20),
+                                  maximum=20, help="on average: a zone's visits of a day are this times the number "
+                                                   "of shifts, shared among the shifts by its risk"),
+                    integer_param("visit_min", "Shortest visit", 10, unit="min", minimum=1, maximum=240,
+                                  help="each visit lasts a random whole number of minutes from the shortest to "
+                                       "the longest (Koper curve: 10-16)"),
+                    integer_param("visit_max", "Longest visit", 16, unit="min", minimum=1, maximum=240,
+                                  help="at least the shortest visit"),
                     integer_param("days", "Days", 7, unit="days", minimum=1, maximum=28),
                     text_param("first_day", "First day", "", pattern=r"\d{4}-\d{2}-\d{2}",
                                help="YYYY-MM-DD; blank = the day after the latest incident"),
                     integer_param("history_days", "Risk history", 90, unit="days", minimum=7, maximum=3650)),
-            outputs=(OutputSpec("visits", "table"), OutputSpec("coverage", "table"), OutputSpec("coverage", "chart"),
+            outputs=(OutputSpec("zones", "layer", "the top N hot spot polygons, when no zones are chosen"),
+                     OutputSpec("visits", "table"), OutputSpec("coverage", "table"), OutputSpec("coverage", "chart"),
+                     OutputSpec("unplaced", "table", "visits that could not be placed, and why"),
                      OutputSpec("timeline", "chart", "one timeline per shift")),
         ),
         Tool(

@@ -16,10 +16,12 @@ from hotspot_desktop.tools.builtin.declarations import SHIFT_RE  # "Early 06-14 
 
 
 def parse_shifts(text: str) -> list:
-    """Shifts from ``NAME START-END xUNITS; ...`` (hours 0-24, a shift may pass midnight)."""
+    """Shifts from ``NAME START-END xUNITS; ...`` (hours 0-24, a shift may pass midnight; a whole
+    day is ``00-24``). Refuses repeated names, a shift starting and ending at the same hour and
+    a shift without units, saying which."""
     from hotspot_desktop.core.analysis.patrol import Shift
 
-    shifts = []
+    shifts, seen = [], set()
     for part in filter(None, (p.strip() for p in text.split(";"))):
         m = re.fullmatch(SHIFT_RE, part)
         if m is None:
@@ -27,10 +29,30 @@ def parse_shifts(text: str) -> list:
         name, a, b, units = m.group(1).strip(), int(m.group(2)), int(m.group(3)), int(m.group(4))
         if not (0 <= a <= 23 and 0 <= b <= 24):
             raise ValueError(f"shift {name!r}: hours must be 0-24")
+        if a == b % 24 and not (a == 0 and b == 24):
+            raise ValueError(f"shift {name!r} starts and ends at {a:02d}: give different hours "
+                             "(a whole day is '00-24')")
+        if units < 1:
+            raise ValueError(f"shift {name!r}: a shift needs at least one unit")
+        if name.casefold() in seen:
+            raise ValueError(f"shift name {name!r} is given twice: each shift needs its own name")
+        seen.add(name.casefold())
         shifts.append(Shift(name, a, b % 24, units))
     if not shifts:
         raise ValueError("give at least one shift")
     return shifts
+
+
+def parse_first_day(text: str) -> pd.Timestamp | None:
+    """The plan's first day from ``YYYY-MM-DD`` text (blank = None), with a plain message for a
+    date that does not exist, such as 2026-02-30."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return pd.Timestamp(pd.to_datetime(text, format="%Y-%m-%d")).normalize()
+    except (ValueError, OverflowError):
+        raise ValueError(f"first day {text!r} is not a date in the calendar (YYYY-MM-DD)") from None
 
 
 def zone_names(zones) -> list[str]:
@@ -62,8 +84,9 @@ def timeline_charts(visits: pd.DataFrame, shifts: list | None = None, zones: lis
 
 def top_hotspot_zones(hotspots, x: np.ndarray, y: np.ndarray, top_n: int) -> tuple[gpd.GeoDataFrame, str]:
     """The ``top_n`` polygons of a hot spot layer holding the most of the incidents at ``x``, ``y``
-    (the recent history), as patrol zones: named by their ``name`` field or "Hot spot K", the
-    busiest with the highest priority so it gets the best slots."""
+    (the recent history), as patrol zones: named by their ``name`` field or "Hot spot K", with
+    ``priority`` 1 for the busiest, 2 for the next and so on (1 = highest, scheduled first), and
+    their ``incidents``."""
     gdf = hotspots.gdf.reset_index(drop=True)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
     if gdf.empty:
@@ -75,28 +98,48 @@ def top_hotspot_zones(hotspots, x: np.ndarray, y: np.ndarray, top_n: int) -> tup
     names = top["name"].astype(str) if "name" in top.columns else None
     top["name"] = [n if names is not None and n and n != "nan" else f"Hot spot {k + 1}"
                    for k, n in enumerate(names if names is not None else [None] * len(top))]
-    top["priority"] = np.arange(len(top), 0, -1)
+    top["priority"] = np.arange(1, len(top) + 1)
+    top["incidents"] = counts[order]
     note = (f"zones: the top {len(top)} polygons of {hotspots.name} by incidents in the risk history "
-            f"({', '.join(f'{n} {c:,}' for n, c in zip(top['name'], counts[order]))})")
-    return gpd.GeoDataFrame(top[["name", "priority", "geometry"]], geometry="geometry", crs=gdf.crs), note
+            f"({', '.join(f'{n} {c:,}' for n, c in zip(top['name'], counts[order]))}), priority 1 the busiest")
+    return (gpd.GeoDataFrame(top[["name", "priority", "incidents", "geometry"]].reset_index(drop=True),
+                             geometry="geometry", crs=gdf.crs), note)
+
+
+def _priority(row) -> int | None:
+    """A zone's priority (1 = highest); blank, 0 or not a number means none."""
+    v = pd.to_numeric(row.get("priority"), errors="coerce") if "priority" in row else None
+    return int(v) if v is not None and pd.notna(v) and int(v) >= 1 else None
 
 
 def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
-    """A week of randomised 10-16 minute visits per zone, weighted by each zone's hour-of-week risk."""
+    """A plan of randomised visits (``visit_min``-``visit_max`` minutes, Koper 1995) per zone,
+    weighted by each zone's hour-of-week risk: the day's visits of a zone (``visits_per_shift``
+    times the number of shifts) are shared among the shifts in proportion to its risk in each
+    shift's hours, then placed in its peak hours within each shift (:func:`make_plan`)."""
     from hotspot_desktop.core.analysis.patrol import ZoneDemand, make_plan
     from hotspot_desktop.core.analysis.temporal import hour_weekday_table
+    from hotspot_desktop.core.model import VectorLayer
 
     pts, zones = inputs["points"], inputs.get("zones")
     if pts.times is None:
         raise ValueError(f"{pts.name} has no date/time column")
     shifts = parse_shifts(inputs["shifts"])
+    lo, hi = int(inputs.get("visit_min", 10)), int(inputs.get("visit_max", 16))
+    if lo > hi:
+        raise ValueError(f"shortest visit ({lo} min) is longer than the longest ({hi} min): "
+                         "'Shortest visit' must be at most 'Longest visit'")
+    first = parse_first_day(inputs.get("first_day") or "")
     end = pts.times.max()
     recent = (pts.times >= end - pd.Timedelta(days=int(inputs["history_days"]))).to_numpy()
-    source_note = None
+    source_note, layers = None, []
     if zones is None:
         if inputs.get("hotspots") is None:
             raise ValueError("choose the patrol zones, or a hot spot layer to patrol its top N polygons")
-        zones, source_note = top_hotspot_zones(inputs["hotspots"], pts.x[recent], pts.y[recent], int(inputs["top_n"]))
+        hotspots = inputs["hotspots"]
+        zones, source_note = top_hotspot_zones(hotspots, pts.x[recent], pts.y[recent], int(inputs["top_n"]))
+        layers.append(VectorLayer(f"Patrol plan zones (top {len(zones)})", zones.copy(), geometry_kind="polygon",
+                                  source_crs=getattr(hotspots, "source_crs", None)))
     elif inputs.get("hotspots") is not None:
         source_note = "patrol zones given: the hot spot layer was not used"
     demands = []
@@ -107,24 +150,27 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
         t = pts.times[inside]
         end_t = pts.attributes["time_end"][inside] if "time_end" in pts.attributes.columns else None
         profile = hour_weekday_table(t, end_t).ravel() if inside.any() else np.zeros(168)
-        name = names[i]
-        priority = int(row["priority"]) if "priority" in row and pd.notna(row["priority"]) else 1
-        demands.append(ZoneDemand(name, profile, int(inputs["visits_per_shift"]), priority))
-    first = inputs["first_day"] or (end + pd.Timedelta(days=1)).normalize()
+        demands.append(ZoneDemand(names[i], profile, int(inputs["visits_per_shift"]), _priority(row)))
+    first = first if first is not None else (end + pd.Timedelta(days=1)).normalize()
     ctx.checkpoint(0.5, "scheduling visits")
-    plan = make_plan(demands, shifts, first_day=pd.Timestamp(first), days=int(inputs["days"]), seed=ctx.seed)
+    plan = make_plan(demands, shifts, first_day=pd.Timestamp(first), days=int(inputs["days"]),
+                     visit_minutes=(lo, hi), seed=ctx.seed)
     ctx.checkpoint(0.95, "tables")
     from hotspot_desktop.core.io.patrol_io import visits_table
 
     visits = visits_table(plan.visits) if len(plan.visits) else plan.visits
-    cov = plan.coverage
+    cov = plan.coverage.copy()
+    pct = (100 * cov.pop("expected_coverage").astype(float))
+    cov.insert(1, "expected coverage %", pct.round(1))
     chart = ChartSpec("bar", "Expected coverage of historical risk", list(cov["zone"].astype(str)),
-                      {"coverage %": (100 * cov["expected_coverage"].astype(float)).tolist()}, x_label="zone",
+                      {"coverage %": pct.tolist()}, x_label="zone",
                       y_label="% of risk in patrolled hours") if len(cov) else None
     notes = [f"{len(plan.visits)} visits over {inputs['days']} days for {len(demands)} zones; "
              f"{len(plan.unplaced)} could not be placed",
              f"risk profiles from the last {inputs['history_days']} days of incidents (aoristic)",
-             "visit length 10-16 min, randomised start (Koper 1995)",
+             f"visit length {lo}-{hi} min, randomised start (Koper 1995)",
+             "each zone's visits of a day (visits per shift x shifts) are shared among the shifts in proportion "
+             "to its risk in their hours; priority 1 zones are scheduled first",
              "save the visits table as CSV to check it later with 'Dosage delivered vs plan'"]
     if source_note:
         notes.insert(1, source_note)
@@ -133,7 +179,7 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
     if len(plan.unplaced):
         tables.append(TableResult("Patrol plan: visits not placed", plan.unplaced, name="unplaced"))
     charts = ([chart] if chart else []) + timeline_charts(plan.visits, shifts)
-    return ToolResult(tables=tables, charts=charts, notes=notes,
+    return ToolResult(layers=layers, tables=tables, charts=charts, notes=notes,
                       warnings=[notes[0]] if len(plan.unplaced) else [])
 
 
