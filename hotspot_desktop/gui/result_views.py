@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,10 +84,19 @@ class TableDock(QDockWidget):
         lay.addWidget(save)
         self.setWidget(body)
 
+    def proposed_path(self) -> str:
+        """The file name 'Save CSV…' proposes: the table's title with the characters Windows
+        forbids in file names (``<>:"/\\|?*``) replaced, in the project's folder when the
+        project has been saved."""
+        name = re.sub(r'\s*[<>:"/\\|?*]+\s*', " - ", self.result.title).strip(" .-") or "table"
+        project = getattr(self.parent(), "project", None)
+        folder = getattr(project, "path", None)
+        return str(Path(folder).parent / f"{name}.csv") if folder else f"{name}.csv"
+
     def _save(self) -> None:
         from hotspot_desktop.core.io.writers import write_table_csv
 
-        path, _ = QFileDialog.getSaveFileName(self, "Save table", f"{self.result.title}.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, "Save table", self.proposed_path(), "CSV (*.csv)")
         if path:
             write_table_csv(self.result.frame, path)
 

@@ -126,11 +126,19 @@ def test_plan_timeline_docks_per_shift_and_plan_saved_as_csv(qtbot, win, tmp_pat
     qtbot.waitUntil(lambda: night.plot.toolTip().startswith(first[3]))
     assert night.spec.lanes[first[0]] in night.plot.toolTip()
     # Save CSV… writes the plan file that the dosage tool (and read_plan_csv) reads back.
+    # It proposes a name Windows accepts (no ':'), in the project's folder once the project is saved.
     out = tmp_path / "plan.csv"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "CSV (*.csv)"))
+    proposed = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda _parent, _caption, start, _filter: (proposed.append(start) or str(out), "CSV (*.csv)"))
     save = next(b for b in visits_dock.findChildren(QPushButton) if b.text() == "Save CSV…")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     pd.testing.assert_frame_equal(visits_table(read_plan_csv(out).visits), visits)
+    w.project.path = tmp_path / "beat" / "case.hsproj"
+    qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+    assert proposed == ["Patrol plan - visits.csv", str(tmp_path / "beat" / "Patrol plan - visits.csv")]
+    coverage = next(d for d in _docks(w, TableDock) if d.result.name == "coverage").result.frame
+    assert "expected coverage %" in coverage.columns and coverage["expected coverage %"].max() <= 100
 
 
 def test_dosage_tool_picks_the_plan_file_and_shows_delivered_minutes(qtbot, win, tmp_path, monkeypatch):
@@ -175,3 +183,23 @@ def test_dosage_tool_picks_the_plan_file_and_shows_delivered_minutes(qtbot, win,
     assert list(chart.spec.series) == ["planned minutes", "delivered minutes"]
     made = next(d for d in _docks(w, TableDock) if d.result.name == "visit_delivery").result.frame
     assert (made["made"] == "yes").sum() == sim.visits["kept"].sum()
+
+
+def test_zone_form_priority_says_one_is_highest(qtbot):
+    from hotspot_desktop.gui.zones.zone_form import ZoneForm
+
+    form = ZoneForm()
+    qtbot.addWidget(form)
+    assert form.priority.toolTip() == "1 = highest; patrol plans schedule lower numbers first"
+
+
+def test_plan_without_zones_or_hot_spots_is_a_tool_error(qtbot, win):
+    w, ui = win
+    w.add_layer(incidents())
+    dialog = ui.open_tool("patrol.plan")
+    assert dialog.values()["zones"] is None and dialog.values()["hotspots"] is None
+    with qtbot.waitSignal(ui.runner.failed, timeout=30_000):
+        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
+    ((title, message, _details),) = w.errors  # the ordinary tool error dialog, once
+    assert title == "Patrol plan failed" and "choose the patrol zones, or a hot spot layer" in message
+    assert not getattr(w, "_result_docks", [])

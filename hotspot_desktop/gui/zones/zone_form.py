@@ -42,6 +42,7 @@ class ZoneForm(QWidget):
         self.shift.addItems(list(SHIFTS))
         self.priority = QSpinBox()
         self.priority.setRange(0, 99)
+        self.priority.setToolTip("1 = highest; patrol plans schedule lower numbers first")
         self.start = self._date_edit()
         self.end = self._date_edit()
         self.notes = QPlainTextEdit()
