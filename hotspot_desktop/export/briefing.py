@@ -429,10 +429,16 @@ PLAN_ROWS_PER_PAGE = 40
 
 def _patrol_plan_pages(pdf: PdfPages, visits: pd.DataFrame, size: tuple[float, float],
                        content: BriefingContent) -> None:
-    """The plan's timelines (one per shift, on one page) and every visit as a table, 40 a page."""
+    """The plan's timelines (one per shift, on one page) and every visit as a table, 40 a page;
+    the note gives the visit lengths the plan used (from its ``minutes`` column)."""
     from hotspot_desktop.export.patrol_timeline import draw_patrol_timelines
 
-    note = "Visits of 10–16 minutes in each zone's peak hours (Koper 1995), start times randomised."
+    minutes = pd.to_numeric(visits["minutes"], errors="coerce").dropna() if "minutes" in visits.columns else []
+    length = ""
+    if len(minutes):
+        lo, hi = int(round(minutes.min())), int(round(minutes.max()))
+        length = f" of {lo} minutes" if lo == hi else f" of {lo}–{hi} minutes"
+    note = f"Visits{length} in each zone's peak hours (Koper 1995), start times randomised."
     fig = Figure(figsize=size)
     draw_patrol_timelines(fig, visits, title="Patrol plan: timeline per shift", note=note)
     pdf.savefig(fig)
