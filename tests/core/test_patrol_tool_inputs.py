@@ -77,7 +77,7 @@ def test_plan_tool_visit_lengths_coverage_percent_and_shares():
     assert np.allclose(chart.series["coverage %"], cov["expected coverage %"], atol=0.05)
     assert not done.result.layers  # zones given: no zone layer made
     with pytest.raises(ValueError, match="'Shortest visit' must be at most 'Longest visit'"):
-        _run({"points": pts, "zones": zones, "visit_min": 16, "visit_max": 10}).result
+        _run({"points": pts, "zones": zones, "visit_min": 16, "visit_max": 10})
 
 
 def test_top_hot_spots_become_a_zone_layer_with_priority_one_busiest():

@@ -169,8 +169,8 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
              f"{len(plan.unplaced)} could not be placed",
              f"risk profiles from the last {inputs['history_days']} days of incidents (aoristic)",
              f"visit length {lo}-{hi} min, randomised start (Koper 1995)",
-             "each zone's visits of a day (visits per shift x shifts) are shared among the shifts in proportion "
-             "to its risk in their hours; priority 1 zones are scheduled first",
+             ("each zone's visits of a day (visits per shift x shifts) are shared among the shifts in proportion "
+              "to its risk in their hours; priority 1 zones are scheduled first"),
              "save the visits table as CSV to check it later with 'Dosage delivered vs plan'"]
     if source_note:
         notes.insert(1, source_note)
