@@ -730,9 +730,9 @@ class Project:
         candidates = self.incident_layers()
         dated = [p for p in candidates if p.times is not None]
         active = self.layers.active
-        if isinstance(active, PointLayer) and any(p is active for p in candidates):
-            if active.times is not None or not dated:
-                return active
+        if (isinstance(active, PointLayer) and any(p is active for p in candidates)
+                and (active.times is not None or not dated)):
+            return active
         pool = dated or candidates
         return pool[0] if pool else None
 

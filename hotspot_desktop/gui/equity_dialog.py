@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from hotspot_desktop.core.model import ZONE_ROLES, EquitySetting, Project, VectorLayer
+from hotspot_desktop.gui.export.briefing_dialog import chosen_incidents, incidents_combo
 from hotspot_desktop.tools.base import from_display, numeric_columns, to_display
 
 PREVIEW_DELAY_MS = 200
@@ -118,6 +119,9 @@ class EquityDialog(QDialog):
         self.tolerance.setToolTip("Flag a group when its share in the zones / its share of the population is at least "
                                   "1 + t or at most 1 / (1 + t).")
 
+        self.incidents = incidents_combo(project, "equityIncidents")
+        self.incidents.currentIndexChanged.connect(self.schedule_preview)
+
         form = QFormLayout()
         form.addRow("Census areas", self.population)
         form.addRow("Population groups", self.groups)
@@ -126,6 +130,7 @@ class EquityDialog(QDialog):
         form.addRow("Catchments", self.drawn)
         form.addRow("Catchment ring", self.ring)
         form.addRow("Flag when off by", self.tolerance)
+        form.addRow("Incidents", self.incidents)
 
         self.preview = QTableWidget(0, 0, objectName="equityPreview")
         self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -235,7 +240,8 @@ class EquityDialog(QDialog):
 
         self._timer.stop()
         try:
-            report = project_equity(self.project, self.setting(), cache=self._cache)
+            report = project_equity(self.project, self.setting(), cache=self._cache,
+                                    incidents=chosen_incidents(self.project, self.incidents))
         except ValueError as exc:
             self._show_table(pd.DataFrame())
             self.message.setStyleSheet("color: #b00020")

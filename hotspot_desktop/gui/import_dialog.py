@@ -33,7 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from hotspot_desktop.core.io.csv_schema import CsvSchema, DateSpec
-from hotspot_desktop.core.model import POINT_ROLE_LABELS, POINT_ROLES, PointLayer, Project
+from hotspot_desktop.core.model import (
+    POINT_ROLE_LABELS,
+    POINT_ROLE_MARKERS,
+    POINT_ROLES,
+    PointLayer,
+    Project,
+    guess_point_role,
+)
 from hotspot_desktop.core.styles import Symbol
 from hotspot_desktop.gui.crs_dialog import COMMON_CRS, parse_crs
 
@@ -56,13 +63,15 @@ def _crs_text(schema: CsvSchema) -> str:
 
 
 def apply_role(project: Project, layer: PointLayer, role: str) -> None:
-    """Give a freshly loaded point layer its role; community input is drawn as triangles so it
-    never looks like the incidents."""
+    """Give a freshly loaded point layer its role; community input is drawn as triangles and a
+    patrol log (AVL pings) as squares (:data:`POINT_ROLE_MARKERS`), so neither looks like the
+    incidents."""
     layer.role = role
-    if role == "community":
+    marker = POINT_ROLE_MARKERS.get(role, "o")
+    if marker != "o":
         s = layer.style.symbol
-        layer.style.symbol = Symbol(fill=s.fill, outline=s.outline, outline_width=s.outline_width, marker="t",
-                                    size=max(s.size, 6.0))
+        layer.style.symbol = Symbol(fill=s.fill, outline=s.outline, outline_width=s.outline_width, marker=marker,
+                                    size=max(s.size, 6.0) if role == "community" else s.size)
         layer.changed.emit("style")
 
 
@@ -166,7 +175,8 @@ class CsvImportDialog(QDialog):
             self.role.addItem(POINT_ROLE_LABELS[r], r)
         self.role.setToolTip("Community input (survey responses, service requests) is counted next to the incidents "
                              "in zone measures and briefings; it is never analysed as crime and never published as "
-                             "points.")
+                             "points. A patrol log (AVL pings: unit, time, position) is the input of patrol dosage; "
+                             "it is never taken as the incidents.")
         self.offence = self._combo("offenceCombo", cols, schema.offence)
         self.incident_id = self._combo("idCombo", cols, schema.incident_id)
         self.offence_label = QLabel("Offence type")
@@ -175,6 +185,8 @@ class CsvImportDialog(QDialog):
         of.addRow(self.offence_label, self.offence)
         of.addRow(self.id_label, self.incident_id)
         self.role.currentIndexChanged.connect(self._on_role)
+        # AVL pings (a unit column, no offence column) start as a patrol log, not as incidents.
+        self.set_role(guess_point_role(cols, schema.offence))
         row.addWidget(what)
         split.addWidget(top)
 
@@ -214,17 +226,18 @@ class CsvImportDialog(QDialog):
 
     # --- what the rows are ------------------------------------------------------------------------
     def layer_role(self) -> str:
-        """``"incidents"`` or ``"community"``, as chosen."""
+        """``"incidents"``, ``"community"`` or ``"patrol_log"``, as chosen."""
         return str(self.role.currentData())
 
     def set_role(self, role: str) -> None:
         self.role.setCurrentIndex(max(0, self.role.findData(role)))
 
     def _on_role(self) -> None:
-        community = self.layer_role() == "community"
-        self.offence_label.setText("Category" if community else "Offence type")
-        self.id_label.setText("Record id" if community else "Incident id")
-        self.setWindowTitle(f"Import {'community input' if community else 'incidents'} — {self.path.name}")
+        role = self.layer_role()
+        self.offence_label.setText({"community": "Category", "patrol_log": "Category (if any)"}.get(role, "Offence type"))
+        self.id_label.setText("Incident id" if role == "incidents" else "Record id")
+        what = {"community": "community input", "patrol_log": "patrol log"}.get(role, "incidents")
+        self.setWindowTitle(f"Import {what} — {self.path.name}")
 
     def accept(self) -> None:
         """Load with this mapping; community input gets its role once the layer arrives."""

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from hotspot_desktop.core import styles
 from hotspot_desktop.core.crs import LENGTH_UNITS
-from hotspot_desktop.core.model import POINT_ROLE_LABELS, POINT_ROLES, Layer, PointLayer, Project
+from hotspot_desktop.core.model import POINT_ROLE_LABELS, POINT_ROLE_MARKERS, POINT_ROLES, Layer, PointLayer, Project
 from hotspot_desktop.core.styles import Category, GraduatedClass, LayerStyle
 from hotspot_desktop.gui.layer_commands import SetRoleCommand
 
@@ -212,7 +212,8 @@ class LayerPropertiesDialog(QDialog):
         self.role.setCurrentIndex(max(0, self.role.findData(layer.role)))
         self.role.setToolTip("Community input (survey responses, service requests) is counted next to the incidents "
                              "in zone measures and briefings; it is never analysed as crime and never published as "
-                             "points.")
+                             "points. A patrol log (AVL pings: unit, time, position) is the input of patrol dosage; "
+                             "it is never taken as the incidents.")
         self.role.currentIndexChanged.connect(self._on_role)
         form.addRow("What the rows are", self.role)
         return form
@@ -222,13 +223,13 @@ class LayerPropertiesDialog(QDialog):
         return None if self.role is None else str(self.role.currentData())
 
     def _on_role(self) -> None:
-        # Community input is drawn as triangles, as File ▸ Import community input draws it; the
-        # marker is only suggested here, so the analyst can still pick another before applying.
+        # Community input is drawn as triangles and a patrol log as squares, as the import draws
+        # them (POINT_ROLE_MARKERS); the marker is only suggested here, and only when it is a
+        # role's default, so the analyst can still pick another before applying.
         marker = self.marker.currentData()
-        if self.chosen_role() == "community" and marker == "o":
-            self.marker.setCurrentIndex(self.marker.findData("t"))
-        elif self.chosen_role() == "incidents" and marker == "t":
-            self.marker.setCurrentIndex(self.marker.findData("o"))
+        wanted = POINT_ROLE_MARKERS.get(self.chosen_role() or "incidents", "o")
+        if marker in POINT_ROLE_MARKERS.values() and marker != wanted:
+            self.marker.setCurrentIndex(self.marker.findData(wanted))
 
     # --- pages --------------------------------------------------------------------------------
     def _mode_allowed(self, mode: str) -> bool:

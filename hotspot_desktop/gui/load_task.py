@@ -25,10 +25,12 @@ from hotspot_desktop.core.io.report import Cancelled
 
 @dataclass
 class LoadRequest:
-    """One file to load, with loader options (``crs=``, ``layer=``, ``schema=`` for CSV)."""
+    """One file to load, with loader options (``crs=``, ``layer=``, ``schema=`` for CSV) and the
+    role a point layer gets (``"patrol_log"`` for AVL pings...; None keeps the loader's)."""
 
     path: Path
     options: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None
 
 
 def read_layer(request: LoadRequest, working_crs: CRS | None, progress: Any = None, cancelled: Any = None):

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hotspot_desktop.core.model import Layer, Project
+from hotspot_desktop.core.model import Layer, PointLayer, Project, guess_point_role
 from hotspot_desktop.core.styles import OKABE_ITO, LayerStyle, Symbol
 from hotspot_desktop.gui import errors, settings
 from hotspot_desktop.gui.app import icon
@@ -509,13 +509,44 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001
             self.show_error("Cannot read CSV", f"{path.name}: {exc}", traceback.format_exc())
             return
+        self.last_import_dialog = None
+        if not self.confirm_same_source(path):
+            return
         if not self.interactive or (not review and not needs_review(schema, notes)):
-            self.enqueue_load(LoadRequest(path, {"schema": schema}))
+            # AVL pings (a unit column, no offence column) load as a patrol log, never as incidents
+            role = guess_point_role(list(schema.columns), schema.offence)
+            self.enqueue_load(LoadRequest(path, {"schema": schema}, role=None if role == "incidents" else role))
             return
         dialog = CsvImportDialog(path, schema, notes, self)
         dialog.accepted.connect(lambda: self.enqueue_load(LoadRequest(path, {"schema": dialog.schema()})))
         self.last_import_dialog = dialog
         dialog.open()
+
+    def layers_from(self, path: Path, member: str | None = None) -> list[Layer]:
+        """The project's layers read from the file ``path`` (and its layer ``member`` when given)."""
+        target = Path(path).resolve()
+        found = []
+        for lyr in self.project.layers:
+            src = lyr.source.path
+            if src is not None and Path(src).resolve() == target and (member is None or lyr.source.layer == member):
+                found.append(lyr)
+        return found
+
+    def confirm_same_source(self, path: Path, member: str | None = None) -> bool:
+        """Ask before adding a second layer from a file that is already a layer of the project (a
+        second community layer from the same file would double every zone's community count).
+        True to go on; a scripted (non-interactive) run adds it, as asked."""
+        existing = self.layers_from(path, member)
+        if not existing or not self.interactive:
+            return True
+        names = ", ".join(f"'{lyr.name}'" for lyr in existing)
+        answer = QMessageBox.question(
+            self, "File already in the project",
+            f"{path.name} is already in the project as {names}.\n\nAdd it again as another layer? Its rows would "
+            "be counted twice wherever both layers are used (a second community input layer doubles every zone's "
+            "community count).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _add_other(self, path: Path) -> None:
         try:
@@ -525,10 +556,12 @@ class MainWindow(QMainWindow):
         except Exception:  # noqa: BLE001 - the loader reports unreadable files itself
             names = []
         if len(names) <= 1:
-            self.enqueue_load(LoadRequest(path))
+            if self.confirm_same_source(path):
+                self.enqueue_load(LoadRequest(path))
             return
         for name in self.choose_layers(path, names):
-            self.enqueue_load(LoadRequest(path, {"layer": name}))
+            if self.confirm_same_source(path, name):
+                self.enqueue_load(LoadRequest(path, {"layer": name}))
 
     def choose_layers(self, path: Path, names: list[str]) -> list[str]:
         """Ask which layers of a multi-layer file to add (none when cancelled)."""
@@ -605,7 +638,14 @@ class MainWindow(QMainWindow):
                 self.project.working_crs = CRS.from_user_input(detected)
         self.map_status.showMessage(f"Loaded {request.path.name}", 5000)
         settings.add_recent_file(request.path)
+        role = request.role if isinstance(layer, PointLayer) else None
+        if role is not None:
+            layer.role = role  # before the project sees it: AVL pings are never the incidents
         self.add_layer(layer, report)
+        if role is not None:
+            from hotspot_desktop.gui.import_dialog import apply_role
+
+            apply_role(self.project, layer, role)  # its marker, over the default style
         self._start_next_load()
 
     def _on_load_failed(self, request: LoadRequest, exc: Exception, details: str) -> None:
@@ -615,7 +655,8 @@ class MainWindow(QMainWindow):
         if isinstance(exc, CrsRequired):
             crs = self._ask_crs(request.path, str(exc))
             if crs is not None:
-                self._load_queue.insert(0, LoadRequest(request.path, {**request.options, "crs": crs}))
+                self._load_queue.insert(0, LoadRequest(request.path, {**request.options, "crs": crs},
+                                                            role=request.role))
             self._start_next_load()
             return
         report = getattr(exc, "report", None)

@@ -19,11 +19,16 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from hotspot_desktop.core.model import Layer, Project
+from hotspot_desktop.core.model import Layer, PointLayer, Project
 from hotspot_desktop.tools.base import Param, Tool, from_display, layer_columns, numeric_columns, to_display
 
 NONE_TEXT = "(none)"
 _BIG = 1e12
+
+
+def _point_role(layer: Layer) -> str | None:
+    """A point layer's role (incidents, community, patrol_log); None for other layers."""
+    return layer.role if isinstance(layer, PointLayer) else None
 
 
 def _has_role(layer: Layer, roles: tuple[str, ...]) -> bool:
@@ -237,9 +242,15 @@ class ToolDialog(QDialog):
 
     def _default_layer(self, p: Param) -> str | None:
         """Id of the layer a required layer parameter starts with: the active layer when it fits,
-        else the top-most that fits. Community input (survey responses, service requests) is never
-        the default; it stays in the list for the analyst to pick."""
-        fits = [lyr for lyr in self._layers_for(p) if not getattr(lyr, "is_community", False)]
+        else the top-most that fits. A point layer fits when its role is one the parameter prefers
+        (``Param.point_roles``; a parameter named "pings" prefers a patrol log; others incidents),
+        else any role but community input (survey responses, service requests), which is never
+        the default; every layer stays in the list for the analyst to pick."""
+        wanted = p.point_roles or (("patrol_log",) if p.name == "pings" else ("incidents",))
+        layers = self._layers_for(p)
+        fits = [lyr for lyr in layers if _point_role(lyr) in (None, *wanted)]
+        if not any(_point_role(lyr) in wanted for lyr in fits):
+            fits = [lyr for lyr in layers if _point_role(lyr) != "community"]
         active = self.project.layers.active
         if active is not None and any(lyr is active for lyr in fits):
             return active.id

@@ -56,6 +56,7 @@ class Param:
     maximum: float | None = None
     choices: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()  # zones: zone roles kept (empty = every row)
+    point_roles: tuple[str, ...] = ()  # layer: point-layer roles the dialog prefers as default (empty = incidents)
     pattern: str = ""  # text: a regular expression the whole value must match
     extensions: tuple[str, ...] = ()  # file: accepted extensions without the dot (empty = any)
 
@@ -74,6 +75,8 @@ class Param:
             d["choices"] = list(self.choices)
         if self.roles:
             d["roles"] = list(self.roles)
+        if self.point_roles:
+            d["point_roles"] = list(self.point_roles)
         if self.pattern:
             d["pattern"] = self.pattern
         if self.kind == "file":
@@ -93,10 +96,12 @@ def _jsonable(v: Any) -> Any:
 
 
 def layer_param(name: str, label: str, geometry: tuple[str, ...] | str, *, help: str = "",
-                optional: bool = False) -> Param:
-    """An input layer of the given geometry kind(s)."""
+                optional: bool = False, point_roles: tuple[str, ...] | str = ()) -> Param:
+    """An input layer of the given geometry kind(s); ``point_roles``: the point-layer roles
+    (``"incidents"``, ``"community"``, ``"patrol_log"``) the GUI picks first by default."""
     geo = (geometry,) if isinstance(geometry, str) else tuple(geometry)
-    return Param(name, label, "layer", help=help, optional=optional, geometry=geo)
+    pr = (point_roles,) if isinstance(point_roles, str) else tuple(point_roles)
+    return Param(name, label, "layer", help=help, optional=optional, geometry=geo, point_roles=pr)
 
 
 def field_param(name: str, label: str, layer: str, *, numeric: bool = False, default: str | None = None,

@@ -102,8 +102,9 @@ def test_role_in_layer_properties_is_undoable_and_saved(qtbot, window, tmp_path)
     pts = project.layers.by_name("Incidents")
     dialog = _properties(qtbot, window, pts)
     assert dialog.role.currentData() == "incidents"
-    assert [dialog.role.itemText(i) for i in range(dialog.role.count())] == [POINT_ROLE_LABELS["incidents"],
-                                                                              POINT_ROLE_LABELS["community"]]
+    assert [dialog.role.itemText(i) for i in range(dialog.role.count())] == [
+        POINT_ROLE_LABELS["incidents"], POINT_ROLE_LABELS["community"], POINT_ROLE_LABELS["patrol_log"]]
+    assert POINT_ROLE_LABELS["patrol_log"] == "Patrol log / AVL (unit, time, position)"
     assert "Rows: Incidents" in dialog.info.toPlainText()
     _choose(qtbot, dialog.role, POINT_ROLE_LABELS["community"])
     assert dialog.marker.currentData() == "t"  # triangles suggested, as the community import draws them

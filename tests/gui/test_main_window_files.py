@@ -89,15 +89,18 @@ def test_crs_dialog_validates_codes(qtbot):
     assert not ok.isEnabled()
 
 
-def test_recent_files_menu_reopens(qtbot, window, tmp_path):
+def test_recent_files_menu_reopens(qtbot, window, tmp_path, monkeypatch):
     csv = write_csv(tmp_path)
     load_csv(qtbot, window, csv)
     window._fill_recent_menu()
     texts = [a.text() for a in window.recent_menu.actions()]
     assert str(csv.resolve()) in texts
     action = next(a for a in window.recent_menu.actions() if a.text() == str(csv.resolve()))
+    asked = []  # the file is already a layer: adding it again is asked first
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
     action.trigger()
     qtbot.waitUntil(lambda: len(window.project.layers) == 2 and not window.is_busy(), timeout=30000)
+    assert len(asked) == 1 and "already in the project" in asked[0]
 
 
 def test_window_geometry_persists(qtbot, tmp_path):

@@ -1,6 +1,9 @@
 """The briefing dialog: a multi-page PDF (cover map, top hot spots, timing, trend, zones,
 community input, patrol plan, methods, the equity check) written in the background. The
-project's equity layer is shown and can be set from here (the equity layer dialog)."""
+incident layer briefed on is shown and can be changed (point layers of incidents only); the
+project's equity layer is shown and can be set from here (the equity layer dialog). A
+public-release briefing never includes the patrol plan (a published schedule would make the
+patrols predictable)."""
 
 from __future__ import annotations
 
@@ -25,12 +28,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hotspot_desktop.core.model import PointLayer
 from hotspot_desktop.export.briefing import BriefingContent, write_briefing
 from hotspot_desktop.export.page import PAGE_SIZES_MM
 from hotspot_desktop.gui.export.folders import remember, start_folder
 from hotspot_desktop.gui.export.job_status import export_runner
 from hotspot_desktop.gui.export.patrol_source import latest_patrol_plan
 from hotspot_desktop.gui.export.public_box import PublicReleaseBox
+
+
+PLAN_PUBLIC_TIP = ("A public-release briefing never includes the patrol plan: the times and places of the visits "
+                   "would make the patrols predictable. Untick Public release to include it.")
+PLAN_TIP = "A timeline per shift and every visit of the patrol plan."
+
+
+def incidents_combo(project: Any, name: str) -> QComboBox:
+    """A combo box of the project's incident layers (role incidents, top-most first), starting
+    on :meth:`Project.incident_layer`; the layer id is each item's data."""
+    box = QComboBox(objectName=name)
+    box.setToolTip("The point layer of incidents (crime records) this uses. Community input and patrol logs "
+                   "(AVL pings) are never the incidents.")
+    for lyr in project.incident_layers():
+        dated = "" if lyr.times is not None else " (no dates)"
+        box.addItem(f"{lyr.name}{dated}", lyr.id)
+    current = project.incident_layer()
+    if current is not None:
+        box.setCurrentIndex(max(0, box.findData(current.id)))
+    if box.count() == 0:
+        box.addItem("(no incident layer)", None)
+        box.setEnabled(False)
+    return box
+
+
+def chosen_incidents(project: Any, box: QComboBox) -> PointLayer | None:
+    layer = project.layers.by_id(box.currentData()) if box.currentData() else None
+    return layer if isinstance(layer, PointLayer) else None
 
 
 class BriefingDialog(QDialog):
@@ -49,7 +81,9 @@ class BriefingDialog(QDialog):
         self.title = QLineEdit(str(self.project.metadata.get("title") or "Crime briefing"), objectName="briefingTitle")
         self.page = QComboBox(objectName="briefingPage")
         self.page.addItems(list(PAGE_SIZES_MM))
+        self.incidents = incidents_combo(self.project, "briefingIncidents")
         self.include_plan = QCheckBox("Include the patrol plan", objectName="includePlan")
+        self._plan_wanted = True  # the analyst's choice, restored when Public release is unticked
         self.plan_button = QPushButton("Plan file…", objectName="briefingPlanFile")
         self.plan_button.setToolTip("Use a patrol plan saved as CSV (the Patrol plan tool's visits table).")
         self.plan_button.clicked.connect(self.choose_plan_file)
@@ -74,6 +108,9 @@ class BriefingDialog(QDialog):
         equity_row.addWidget(self.equity_button)
         self._show_equity()
         self.public = PublicReleaseBox()
+        self.public.toggled.connect(lambda _on: self._update_plan_box())
+        self.include_plan.toggled.connect(self._on_include_plan)
+        self._update_plan_box()
         self.output = QLineEdit(objectName="briefingOutput")
         folder = start_folder(self.project)
         self.output.setText(str(folder / "briefing.pdf"))
@@ -86,6 +123,7 @@ class BriefingDialog(QDialog):
         form = QFormLayout()
         form.addRow("Title", self.title)
         form.addRow("Page size", self.page)
+        form.addRow("Incidents", self.incidents)
         form.addRow("Patrol plan", plan_row)
         form.addRow("", self.plan_text)
         form.addRow("Equity", equity_row)
@@ -117,14 +155,23 @@ class BriefingDialog(QDialog):
 
     def _show_plan(self, source: str) -> None:
         if self.plan is None:
-            self.include_plan.setChecked(False)
-            self.include_plan.setEnabled(False)
             self.plan_text.setText("No plan: run Tools ▸ Patrol ▸ Patrol plan, or choose a plan file.")
-            return
-        self.include_plan.setEnabled(True)
-        self.include_plan.setChecked(True)
-        self.plan_text.setText(f"{len(self.plan.visits)} visits from {source}: a timeline per shift and "
-                               "every visit are added.")
+        else:
+            self._plan_wanted = True
+            self.plan_text.setText(f"{len(self.plan.visits)} visits from {source}: a timeline per shift and "
+                                   "every visit are added.")
+        self._update_plan_box()
+
+    def _on_include_plan(self, on: bool) -> None:
+        if self.include_plan.isEnabled():  # the analyst's tick, not the one public mode forces off
+            self._plan_wanted = bool(on)
+
+    def _update_plan_box(self) -> None:
+        """Include the patrol plan: off without a plan; off and disabled in public-release mode."""
+        public = hasattr(self, "public") and self.public.isChecked()
+        self.include_plan.setEnabled(self.plan is not None and not public)
+        self.include_plan.setChecked(self.plan is not None and not public and self._plan_wanted)
+        self.include_plan.setToolTip(PLAN_PUBLIC_TIP if public else PLAN_TIP)
 
     def choose_plan_file(self, path: str | None = None) -> bool:
         """Read a plan CSV (from a file dialog when ``path`` is not given); say why when it is not a plan."""
@@ -179,10 +226,12 @@ class BriefingDialog(QDialog):
         if not path.parent.is_dir():
             self.window_.show_error("No such folder", f"The folder {path.parent} does not exist.")
             return False
-        plan = self.plan if self.include_plan.isChecked() else None
+        public = self.public.options()
+        plan = self.plan if self.include_plan.isChecked() and public is None else None
         fn = partial(write_briefing, self.project, path, title=self.title.text().strip() or "Crime briefing",
-                     page=self.page.currentText(), public=self.public.options(), patrol_plan=plan,
-                     use_project_equity=self.include_equity.isChecked())
+                     page=self.page.currentText(), public=public, patrol_plan=plan,
+                     use_project_equity=self.include_equity.isChecked(),
+                     incidents=chosen_incidents(self.project, self.incidents))
         self._path = path
         self.open_folder.setVisible(False)
         started = self.runner.start(f"Writing {path.name}…", fn, [path])
