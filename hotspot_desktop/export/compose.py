@@ -45,6 +45,9 @@ def auto_text(project: Project, layers: list[Layer]) -> str:
                 dates = f"{span[0].date()} to {span[1].date()}"
             else:
                 dates = "dates unknown"
+            if lyr.role == "patrol_log":  # AVL pings: no offences either
+                parts.append(f"{lyr.name} (patrol log): {dates}")
+                continue
             if lyr.role == "community":  # survey responses / service requests: no offences
                 chosen = f"; {', '.join(sorted(f.offences))}" if f.offences is not None else ""
                 parts.append(f"{lyr.name} (community input): {dates}{chosen}")

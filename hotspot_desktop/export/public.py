@@ -72,7 +72,8 @@ def _masked(layer: PointLayer, opts: PublicOptions) -> PointLayer:
 
 def public_layers(layers: list[Layer], opts: PublicOptions) -> list[Layer]:
     """The layers to draw in public mode: every point layer (incidents and community input)
-    replaced, others kept.
+    replaced, patrol logs (AVL) left out altogether (even counts of pings show where and when
+    patrols go), others kept.
 
     Raises :class:`PublicReleaseRefused` for ``method == "raw"``.
     """
@@ -84,7 +85,7 @@ def public_layers(layers: list[Layer], opts: PublicOptions) -> list[Layer]:
     out: list[Layer] = []
     for layer in layers:
         if isinstance(layer, PointLayer):
-            if not layer.visible or len(layer) == 0:
+            if not layer.visible or len(layer) == 0 or layer.role == "patrol_log":
                 continue
             out.append(_masked(layer, opts) if opts.method == "donut" else _aggregate(layer, opts))
         elif isinstance(layer, VectorLayer) and layer.geometry_kind == "point":
@@ -103,7 +104,13 @@ def assert_no_incident_locations(exported: np.ndarray, originals: np.ndarray) ->
 
 
 def public_geodataframe(layer: PointLayer, opts: PublicOptions, crs) -> gpd.GeoDataFrame:
-    """The public version of one incident layer as a GeoDataFrame (for vector exports)."""
+    """The public version of one incident layer as a GeoDataFrame (for vector exports).
+
+    Raises :class:`PublicReleaseRefused` for a patrol log: it has no public version.
+    """
+    if layer.role == "patrol_log":
+        raise PublicReleaseRefused(f"'{layer.name}' is a patrol log (AVL): it is never released in public mode, "
+                                   "not even as counts, because it shows where and when patrols go.")
     pub = public_layers([layer], opts)[0]
     if isinstance(pub, PointLayer):
         return gpd.GeoDataFrame(geometry=gpd.points_from_xy(pub.x, pub.y), crs=crs)

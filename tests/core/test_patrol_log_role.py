@@ -184,3 +184,25 @@ def test_community_page_names_the_files_category_column(project, city, tmp_path)
     flat = " ".join(text.split())
     assert "column 'category'" in flat and "column 'offence'" not in flat
     assert "Service requests (survey responses / service requests)" not in flat
+
+
+def test_patrol_logs_never_go_public_and_are_named_in_the_small_print():
+    """Even counts of AVL pings show where and when patrols go: public mode leaves them out and
+    refuses to export them; the map small print calls them a patrol log."""
+    import numpy as np
+    import pandas as pd
+
+    from hotspot_desktop.core.model import PointLayer, Project
+    from hotspot_desktop.core.privacy import PublicReleaseRefused
+    from hotspot_desktop.export.compose import auto_text
+    from hotspot_desktop.export.public import PublicOptions, public_geodataframe, public_layers
+
+    t = pd.Timestamp("2025-01-06") + pd.to_timedelta(np.arange(50), unit="min")
+    avl = PointLayer("avl", np.arange(50.0), np.arange(50.0), pd.DataFrame({"time": t, "unit": "Late-1"}))
+    avl.role = "patrol_log"
+    inc = PointLayer("Incidents", np.arange(50.0), np.arange(50.0), pd.DataFrame({"time": t}))
+    kept = public_layers([inc, avl], PublicOptions("hex", cell_size_m=100, min_count=1))
+    assert len(kept) == 1 and kept[0].name != "avl"
+    with pytest.raises(PublicReleaseRefused, match="patrol log"):
+        public_geodataframe(avl, PublicOptions("hex"), None)
+    assert "avl (patrol log): 2025-01-06 to 2025-01-06" in auto_text(Project(), [avl])

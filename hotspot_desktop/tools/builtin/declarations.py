@@ -404,7 +404,7 @@ def declared_tools() -> list[Tool]:
             reference="Telep, Mitchell & Weisburd (2014) Justice Quarterly 31(5) (AVL-measured dosage at hot "
                       "spots); Koper (1995) Justice Quarterly 12(4).",
             run=f"{_PKG}.patrol:patrol_dosage",
-            params=(layer_param("pings", "AVL / patrol-log points", "point",
+            params=(layer_param("pings", "AVL / patrol-log points", "point", point_roles=("patrol_log",),
                                 help="one point per position report, with its date/time"),
                     field_param("unit_field", "Unit column", "pings", default="unit",
                                 help="the column naming the car or officer of each point"),
