@@ -173,3 +173,26 @@ def test_cli_briefing_with_a_patrol_plan_file(project, tmp_path, capsys):
     (tmp_path / "bad.csv").write_text("zone,when\nA,soon\n")
     assert cli_main(["export", "briefing", str(proj), "--out", str(out), "--plan", str(tmp_path / "bad.csv")]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_briefing_shows_expected_coverage_and_unplaced_visits(project, tmp_path):
+    """A plan with its coverage (run in the app, or a plan file with its sidecar) gets a coverage
+    page listing why visits could not be placed."""
+    from pypdf import PdfReader
+
+    from hotspot_desktop.core.analysis.patrol import Shift, ZoneDemand, make_plan
+    from hotspot_desktop.core.io.patrol_io import read_plan_csv, write_plan_csv
+
+    profile = np.zeros(168)
+    profile[[20, 21, 44, 45]] = 5
+    zones = [ZoneDemand(f"Zone {k}", profile, 6, 1) for k in range(4)]
+    plan = make_plan(zones, [Shift("Late", 14, 22, 1)], first_day=pd.Timestamp("2025-02-03"), days=1, seed=2)
+    assert len(plan.unplaced)  # 24 visits of 10-16 min with travel do not fit one unit in 8 hours
+    write_plan_csv(plan, tmp_path / "plan.csv")
+    again = read_plan_csv(tmp_path / "plan.csv")
+    out = tmp_path / "b.pdf"
+    content = write_briefing(project, out, patrol_plan=again)
+    assert content.pages[content.pages.index("patrol plan") + 1] == "patrol coverage"
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "Patrol plan: expected coverage" in text and "Not placed:" in text
+    assert f"{len(plan.unplaced)} ×" in text.replace("\n", " ") or "×" in text

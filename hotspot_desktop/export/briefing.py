@@ -458,6 +458,31 @@ def _patrol_plan_pages(pdf: PdfPages, visits: pd.DataFrame, size: tuple[float, f
     content.pages.append("patrol plan")
 
 
+def _plan_summary_page(pdf: PdfPages, plan, size: tuple[float, float], content: BriefingContent) -> None:
+    """Expected coverage per zone and the visits that could not be placed, when the plan has them
+    (a plan run in the app, or a plan file saved with its sidecar)."""
+    coverage = getattr(plan, "coverage", None)
+    unplaced = getattr(plan, "unplaced", None)
+    known = [c for c in ("expected_coverage", "expected coverage %") if coverage is not None and c in coverage.columns]
+    if coverage is None or not len(coverage) or not known or coverage[known[0]].isna().all():
+        return  # a bare plan CSV knows visits, not the risk they cover
+    cov = coverage.copy()
+    if "expected_coverage" in cov.columns:  # a fraction from core; shown as the tool shows it
+        cov["expected coverage %"] = (100 * cov.pop("expected_coverage").astype(float)).round(1)
+    cov = cov.astype(object).where(cov.notna(), "–")
+    fig = Figure(figsize=size)
+    lost = 0 if unplaced is None else len(unplaced)
+    why = ""
+    if lost:
+        reasons = unplaced["reason"].value_counts() if "reason" in unplaced.columns else pd.Series(dtype=int)
+        why = " Not placed: " + "; ".join(f"{n} × {r}" for r, n in reasons.items()) + "."
+    _table_page(fig, "Patrol plan: expected coverage", cov,
+                "Share of each zone's historical incidents (aoristic weights) that fall in hours of the week the "
+                f"plan visits.{why}")
+    pdf.savefig(fig)
+    content.pages.append("patrol coverage")
+
+
 def write_briefing(project: Project, path: str | Path, *, title: str = "Crime briefing", page: str = "Letter",
                    public: PublicOptions | None = None, patrol_plan=None, intervention=None,
                    equity=None, use_project_equity: bool = True,
@@ -530,6 +555,7 @@ def write_briefing(project: Project, path: str | Path, *, title: str = "Crime br
             content.warnings.append(PLAN_LEFT_OUT_PUBLIC)
         elif patrol_plan is not None:
             _patrol_plan_pages(pdf, patrol_plan.visits, size, content)
+            _plan_summary_page(pdf, patrol_plan, size, content)
 
         methods = [
             "Data: " + ", ".join(sorted({Path(lyr.source.path).name for lyr in project.layers if lyr.source.path})),

@@ -457,3 +457,29 @@ def test_briefing_takes_a_patrol_plan_file(qtbot, window, tmp_path):
     text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
     assert "Patrol plan: timeline per shift" in text and "Early" in text and "Late" in text
     assert text.count("Target A") >= (plan.visits["zone"] == "Target A").sum()  # every visit listed
+
+
+def test_briefing_takes_the_plan_runs_coverage_and_unplaced_tables(qtbot, window, tmp_path):
+    from hotspot_desktop.gui.export.patrol_source import latest_patrol_plan
+    from hotspot_desktop.gui.result_views import show_results
+    from hotspot_desktop.tools.base import TableResult
+
+    visits = pd.DataFrame({"zone": ["Control"], "day": ["2025-01-01"], "shift": ["Early"], "unit": ["Early-1"],
+                           "start": ["2025-01-01 07:10"], "end": ["2025-01-01 07:22"], "minutes": [12]})
+    cov = pd.DataFrame({"zone": ["Control"], "expected coverage %": [41.5], "visits": [1], "minutes": [12]})
+    lost = pd.DataFrame({"zone": ["Control"], "day": ["2025-01-01"], "shift": ["Early"], "reason": ["every unit busy"]})
+    old = pd.DataFrame({"zone": ["Old"], "start": ["2024-01-01 07:10"], "end": ["2024-01-01 07:22"]})
+    show_results(window, [TableResult("Patrol plan: visits", old, name="visits")], [])  # an earlier run
+    show_results(window, [TableResult("Patrol plan: visits", visits, name="visits"),
+                          TableResult("Patrol plan: expected coverage", cov, name="coverage"),
+                          TableResult("Patrol plan: visits not placed", lost, name="unplaced")], [])
+    plan = latest_patrol_plan(window)
+    assert list(plan.visits["zone"]) == ["Control"] and plan.coverage is not None and len(plan.unplaced) == 1
+    dlg = window.export_ui.open_briefing()
+    out = tmp_path / "cov.pdf"
+    dlg.output.setText(str(out))
+    qtbot.mouseClick(dlg.write_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dlg.runner.busy, timeout=120000)
+    assert "patrol coverage" in dlg.content.pages
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages).replace("\n", " ")
+    assert "41.5" in text and "1 × every unit busy" in text
