@@ -260,3 +260,18 @@ def test_equity_layer_setting_names_zone_layer_by_id(project):
         project_equity(project, EquitySetting("incidents", tuple(GROUPS)))
     assert isinstance(project.layers.by_id("census"), VectorLayer)
     pd.testing.assert_index_equal(rep.table.columns[:3], pd.Index(["group", "population", "share_area"]))
+
+
+def test_note_counts_incidents_outside_every_census_area():
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import box
+
+    from hotspot_desktop.core.analysis.equity import PatrolAreas, equity_report
+
+    census = gpd.GeoDataFrame({"a": [100.0, 50.0], "b": [10.0, 80.0]}, geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)])
+    x = np.array([1.0, 2.0, 15.0, 30.0, 40.0])  # the last two are outside both areas
+    y = np.array([1.0, 2.0, 5.0, 5.0, 5.0])
+    report = equity_report(census, ["a", "b"], PatrolAreas(box(0, 0, 5, 5), None, 1, 0, 0.0), x, y)
+    assert "2 of the 5 incidents lie outside every census area" in report.note
+    assert "Shares are among the groups chosen" in report.note

@@ -163,13 +163,18 @@ class EquityReport:
     low: float
     population_name: str = ""
     incidents_name: str = ""
+    n_located: int = -1  # incidents inside some census area (-1: not known)
 
     @property
     def note(self) -> str:
+        outside = ""
+        if 0 <= self.n_located < self.n_incidents:
+            outside = (f"{self.n_incidents - self.n_located:,} of the {self.n_incidents:,} incidents lie outside every "
+                       "census area and are left out of the incident shares. ")
         return (f"{AREAL_WEIGHTING_NOTE} Ratio = a group's share of the people living in the zones / its share of "
-                f"the whole area's population; flagged at ≥ {self.high:.2f} or ≤ {self.low:.2f}. Shares of incidents "
-                "attribute each incident to groups by the make-up of the census area where it happened. "
-                + self.areas.describe())
+                f"the whole area's population; flagged at ≥ {self.high:.2f} or ≤ {self.low:.2f}. Shares are among "
+                "the groups chosen. Shares of incidents attribute each incident to groups by the make-up of the "
+                f"census area where it happened. {outside}" + self.areas.describe())
 
     @property
     def table(self) -> pd.DataFrame:
@@ -237,7 +242,8 @@ def equity_report(census: gpd.GeoDataFrame, group_columns: list[str], areas: Pat
         both = equity_check(census, group_columns, areas.with_catchments, high=high, low=low,
                             incident_counts=incident_counts)
     n = int(len(incident_x)) if incident_x is not None else n_incidents
-    return EquityReport(zones, both, areas, n, high, low, population_name, incidents_name)
+    located = int(incident_counts.sum()) if incident_counts is not None else -1
+    return EquityReport(zones, both, areas, n, high, low, population_name, incidents_name, located)
 
 
 def project_equity(project: Project, setting: EquitySetting | None = None, *,
