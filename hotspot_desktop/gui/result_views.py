@@ -120,7 +120,8 @@ class ChartDock(QDockWidget):
             self._draw_timeline(spec)
             self.setWidget(self.plot)
             return
-        self.plot.addLegend()
+        # Top right, above the data: bar charts get headroom below so the legend never hides a bar.
+        self.plot.addLegend(offset=(-10, 10))
         x, ticks = x_positions(spec.x)
         if ticks is not None:
             step = max(1, len(ticks) // 12)
@@ -141,6 +142,13 @@ class ChartDock(QDockWidget):
         for label, yv in spec.hlines.items():
             self.plot.addItem(pg.InfiniteLine(pos=yv, angle=0, pen=pg.mkPen("#666", style=Qt.PenStyle.DashLine),
                                               label=label))
+        if spec.kind == "bar":
+            values = np.concatenate([np.asarray(v, dtype=float) for v in spec.series.values()] or [np.zeros(1)])
+            values = values[np.isfinite(values)]
+            top = float(values.max()) if values.size else 1.0
+            bottom = min(0.0, float(values.min()) if values.size else 0.0)
+            if top > 0:
+                self.plot.setYRange(bottom, top * (1.0 + 0.12 * (len(spec.series) + 1)), padding=0)
         self.setWidget(self.plot)
 
     # --- timelines ---------------------------------------------------------------------------

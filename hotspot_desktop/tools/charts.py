@@ -22,7 +22,9 @@ def x_positions(x: list[Any]) -> tuple[np.ndarray, list[str] | None]:
     try:
         return np.asarray(x, dtype=float), None
     except (TypeError, ValueError):
-        return np.arange(len(x), dtype=float), [tick_label(v) for v in x]
+        # Few categories have room for whole names; many share the axis.
+        width = 40 if len(x) <= 4 else 24 if len(x) <= 8 else 16
+        return np.arange(len(x), dtype=float), [tick_label(v, width) for v in x]
 
 
 def tick_label(value: Any, width: int = 16) -> str:

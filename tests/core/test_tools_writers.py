@@ -115,7 +115,9 @@ def test_chart_tick_labels_keep_names_and_shorten_timestamps():
     from hotspot_desktop.tools.charts import tick_label, x_positions
 
     _, labels = x_positions(["Target A - Riverside", "Target B", "2024-03-01T00:00:00", "2024-03-01"])
-    assert labels == ["Target A - Rive…", "Target B", "2024-03-01", "2024-03-01"]
+    assert labels == ["Target A - Riverside", "Target B", "2024-03-01", "2024-03-01"]
+    _, labels = x_positions([f"Target {k} - Riverside district" for k in range(12)])
+    assert labels[0] == "Target 0 - Rive…"
     assert tick_label("Zone 12") == "Zone 12"
 
 

@@ -225,6 +225,8 @@ def patrol_dosage(inputs: dict, ctx: RunContext) -> ToolResult:
                           name="dosage")]
     notes = [(f"presence = time between consecutive pings of a unit both inside a zone and at most {gap:g} min "
               "apart; a lone ping counts as a stay of 0 minutes (Telep, Mitchell & Weisburd 2014)"),
+             "stays count every entry of a unit into a zone, driving through included; 'visits made' counts "
+             "the planned visits delivered",
              f"{report.pings_used:,} pings used"
              + (f"; typical interval {report.typical_interval_minutes:.1f} min" if np.isfinite(report.typical_interval_minutes)
                 else "")]
