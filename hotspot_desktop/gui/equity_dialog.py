@@ -57,7 +57,10 @@ def describe_setting(project: Project) -> str:
         return "No equity layer set."
     layer = project.layers.by_id(s.population_layer)
     name = layer.name if layer is not None else f"missing layer {s.population_layer}"
-    ring = f" + {s.catchment_m:g} m ring" if s.catchment_m > 0 else ""
+    from hotspot_desktop.core.crs import format_length
+
+    # In the user's units, as the dialog's ring box shows it.
+    ring = f" + {format_length(s.catchment_m, project.display_units)} ring" if s.catchment_m > 0 else ""
     drawn = " + drawn catchments" if s.drawn_catchments else ""
     return f"{name}: {len(s.groups)} groups; zones {'/'.join(s.roles)}{drawn}{ring}; flag at ±{s.tolerance_pct:g}%."
 
