@@ -118,7 +118,7 @@ def test_equity_dialog_from_the_briefing_dialog_and_remove(qtbot, window):
     qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bd.include_equity.isEnabled(), timeout=5000)
     assert window.project.equity.groups == tuple(GROUPS) and window.project.equity.catchment_m == 250
-    assert "250 m ring" in bd.equity_text.text()
+    assert "820 ft ring" in bd.equity_text.text()  # the sample project shows feet
     # nothing ticked: the dialog says so and will not set it
     qtbot.mouseClick(bd.equity_button, Qt.MouseButton.LeftButton)
     dlg = bd.equity_dialog
