@@ -41,12 +41,15 @@ GC_INTERVAL_MS = 5_000
 
 
 def _collect_garbage_on_gui_thread(app: QApplication) -> None:
-    """Collect reference cycles on the GUI thread, often.
+    """Collect reference cycles on the GUI thread only, every few seconds, and never elsewhere.
 
-    Closed dialogs and windows can linger in reference cycles; if a worker thread (a tool run,
-    an export) happens to trigger Python's garbage collector, their Qt destructors would run on
-    that thread and deadlock on the GIL inside PySide (seen in the test suite). Collecting here
-    first leaves the workers nothing Qt-owned to collect.
+    Closed dialogs and windows can linger in reference cycles. Python's automatic collector runs
+    wherever an allocation happens to cross its threshold: on a worker thread (a tool run, an
+    export) their Qt destructors would deadlock on the GIL inside PySide, and in the middle of
+    Qt's own event dispatch a wrapper can be freed under a C++ object still in use (a segfault
+    seen once in the test suite, inside processEvents). So the automatic collector is switched
+    off once the GUI exists and this timer collects at the top of the event loop instead; the
+    headless CLI never gets here and keeps Python's default.
     """
     if getattr(app, "_hotspot_gc_timer", None) is not None:
         return
@@ -54,6 +57,8 @@ def _collect_garbage_on_gui_thread(app: QApplication) -> None:
 
     from PySide6.QtCore import QTimer
 
+    gc.collect()
+    gc.disable()
     timer = QTimer(app)
     timer.setInterval(GC_INTERVAL_MS)
     timer.timeout.connect(gc.collect)
