@@ -9,14 +9,20 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import shapely
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
 from hotspot_desktop.cli import main as cli_main
 from hotspot_desktop.core.io.project_io import open_project, save_project
 from hotspot_desktop.core.model import POINT_ROLE_LABELS, Project, ZoneLayer
-from tests.core.test_zone_measures_by_position import UTM, incidents, requests, twin_zones
+from tests.core.test_zone_measures_by_position import (
+    UTM,
+    incidents,
+    requests,
+    twin_zones,
+)
+from tests.gui.test_main_window import make_window
 
 pytestmark = pytest.mark.gui
 
@@ -33,19 +39,7 @@ def make_project() -> Project:
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    from hotspot_desktop.gui.app import create_app
-    from hotspot_desktop.gui.main_window import MainWindow
-
-    create_app([])
-    w = MainWindow(make_project())
-    qtbot.addWidget(w, before_close_func=lambda win: setattr(win.project, "modified", False))
-    w.show()
-    qtbot.waitExposed(w)
-    w.errors = []
-    w.show_error = lambda title, message, details="": w.errors.append((title, message))
+    w = make_window(qtbot, tmp_path, make_project(), record_errors=True)
     return w
 
 

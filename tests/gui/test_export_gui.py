@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 from pyproj import CRS
-from PySide6.QtCore import QPoint, QSettings, QStandardPaths, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 from shapely.geometry import Point, box
@@ -20,6 +20,7 @@ from shapely.geometry import Point, box
 from hotspot_desktop.core.model import PointLayer, Project, VectorLayer, ZoneLayer
 from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised
 from hotspot_desktop.export.template import MapTemplate
+from tests.gui.test_main_window import make_window
 
 CRS_UTM = CRS.from_epsg(32616)
 TIMEOUT = 60000
@@ -50,20 +51,8 @@ def make_project(n: int = 3000) -> Project:
 
 @pytest.fixture
 def window(qtbot, tmp_path):
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    from hotspot_desktop.gui.app import create_app
-    from hotspot_desktop.gui.main_window import MainWindow
-
-    create_app([])
-    w = MainWindow(make_project())
-    qtbot.addWidget(w, before_close_func=lambda win: setattr(win.project, "modified", False))
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window(qtbot, tmp_path, make_project(), record_errors=True)
     w.canvas.zoom_full()
-    w.errors = []
-    w.show_error = lambda title, message, details="": w.errors.append((title, message))
     return w
 
 

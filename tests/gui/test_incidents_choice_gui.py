@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from PySide6.QtCore import QSettings, QStandardPaths, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 
 from hotspot_desktop.core.analysis.patrol import Shift, ZoneDemand, make_plan
 from hotspot_desktop.core.io.patrol_io import write_plan_csv
 from hotspot_desktop.gui.export.briefing_dialog import PLAN_PUBLIC_TIP
 from hotspot_desktop.sample.project import build_sample_project
+from tests.gui.test_main_window import make_window
 
 pytestmark = pytest.mark.gui
 TIMEOUT = 120000
@@ -30,20 +31,8 @@ def sample(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def window(qtbot, tmp_path, sample):
-    QStandardPaths.setTestModeEnabled(True)
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    from hotspot_desktop.gui.app import create_app
-    from hotspot_desktop.gui.main_window import MainWindow
-
-    create_app([])
-    w = MainWindow()
-    qtbot.addWidget(w, before_close_func=lambda win: setattr(win.project, "modified", False))
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window(qtbot, tmp_path, None, record_errors=True)
     assert w.open_project(sample)
-    w.errors = []
-    w.show_error = lambda title, message, details="": w.errors.append((title, message))
     return w
 
 

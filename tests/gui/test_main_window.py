@@ -28,8 +28,9 @@ def write_csv(folder: Path, name: str = "incidents.csv", text: str = CSV_TEXT) -
     return path
 
 
-def make_window(qtbot, tmp_path: Path):
-    """A MainWindow with settings and logs redirected into ``tmp_path``."""
+def make_window(qtbot, tmp_path: Path, project=None, *, record_errors: bool = False):
+    """A MainWindow (on ``project`` when given) with settings and logs redirected into
+    ``tmp_path``; with ``record_errors`` error dialogs are collected in ``window.errors``."""
     QStandardPaths.setTestModeEnabled(True)
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
@@ -37,10 +38,13 @@ def make_window(qtbot, tmp_path: Path):
     from hotspot_desktop.gui.main_window import MainWindow
 
     create_app([])
-    window = MainWindow()
+    window = MainWindow(project) if project is not None else MainWindow()
     qtbot.addWidget(window, before_close_func=lambda w: setattr(w.project, "modified", False))
     window.show()
     qtbot.waitExposed(window)
+    if record_errors:
+        window.errors = []
+        window.show_error = lambda title, message, details="": window.errors.append((title, message))
     return window
 
 
