@@ -12,6 +12,7 @@ import shapely
 from hotspot_desktop.core.model import VectorLayer
 from hotspot_desktop.core.styles import categorised
 from hotspot_desktop.tools.base import ChartSpec, RunContext, TableResult, ToolResult
+from hotspot_desktop.tools.builtin.hotspots import _study_area
 
 AREA_COLOURS = {"target": "#D55E00", "catchment": "#E69F00", "control": "#0072B2", "catchment control": "#56B4E9"}
 
@@ -128,8 +129,7 @@ def prospective(inputs: dict, ctx: RunContext) -> ToolResult:
         raise ValueError(f"{pts.name} has no date/time column")
     fit = _in_period(pts.times, inputs["fit"], "fitting")
     test = _in_period(pts.times, inputs["test"], "test")
-    study = inputs.get("study_area")
-    area = shapely.union_all(study.gdf.geometry.values) if study is not None and len(study.gdf) else None
+    area = _study_area(inputs)
     cell = float(inputs["cell_size"])
     res = prospective_test((pts.x[fit], pts.y[fit]), (pts.x[test], pts.y[test]),
                            top_fraction=float(inputs["top_percent"]) / 100.0, cell_size=cell if cell > 0 else None,

@@ -13,6 +13,7 @@ import shapely
 from hotspot_desktop.core.model import PointLayer, VectorLayer
 from hotspot_desktop.core.styles import LayerStyle, Symbol, categorised, graduated
 from hotspot_desktop.tools.base import ChartSpec, RunContext, TableResult, ToolResult
+from hotspot_desktop.tools.builtin.hotspots import _study_area
 
 # LISA colours as GeoDa draws them: red HH, light blue LH, blue LL, pink HL, grey not significant.
 LISA_COLOURS = {0: "#eeeeee", 1: "#d7191c", 2: "#abd9e9", 3: "#2c7bb6", 4: "#fdae61"}
@@ -185,18 +186,23 @@ def clark_evans(inputs: dict, ctx: RunContext) -> ToolResult:
 
 
 
+def _grid_counts(inputs: dict, ctx: RunContext):
+    """Incident counts of ``points`` on a square grid (``cell_size``, 0 = the documented rule)
+    inside the optional ``study_area``: the first half of the run's progress."""
+    from hotspot_desktop.core.analysis.grid import square_counts
+
+    pts = inputs["points"]
+    cell = float(inputs["cell_size"])
+    return square_counts(pts.x, pts.y, cell_size=cell if cell > 0 else None, study_area=_study_area(inputs),
+                         progress=ctx.sub(0.0, 0.5), cancelled=ctx.cancelled)
+
+
 def global_moran_grid(inputs: dict, ctx: RunContext) -> ToolResult:
     """Global Moran's I of incident counts on a square grid (row-standardised contiguity)."""
-    from hotspot_desktop.core.analysis.grid import square_counts
     from hotspot_desktop.core.analysis.moran import global_moran_grid as core_moran
     from hotspot_desktop.core.analysis.weights import grid_contiguity
 
-    pts = inputs["points"]
-    study = inputs.get("study_area")
-    area = shapely.union_all(study.gdf.geometry.values) if study is not None and len(study.gdf) else None
-    cell = float(inputs["cell_size"])
-    counts = square_counts(pts.x, pts.y, cell_size=cell if cell > 0 else None, study_area=area,
-                           progress=ctx.sub(0.0, 0.5), cancelled=ctx.cancelled)
+    counts = _grid_counts(inputs, ctx)
     res = core_moran(counts.counts, grid_contiguity(inputs["neighbourhood"]), study_area=counts.mask)
     verdict = ("clustered" if res.I > res.expected and res.p < 0.05 else
                "dispersed" if res.I < res.expected and res.p < 0.05 else "not distinguishable from random")
@@ -212,14 +218,8 @@ def global_moran_grid(inputs: dict, ctx: RunContext) -> ToolResult:
 def concentration(inputs: dict, ctx: RunContext) -> ToolResult:
     """How concentrated crime is: Lorenz curve and Gini over grid cells, and the top cells as zones."""
     from hotspot_desktop.core.analysis.concentration import concentration_curve, top_places_zones
-    from hotspot_desktop.core.analysis.grid import square_counts
 
-    pts = inputs["points"]
-    study = inputs.get("study_area")
-    area = shapely.union_all(study.gdf.geometry.values) if study is not None and len(study.gdf) else None
-    cell = float(inputs["cell_size"])
-    counts = square_counts(pts.x, pts.y, cell_size=cell if cell > 0 else None, study_area=area,
-                           progress=ctx.sub(0.0, 0.5), cancelled=ctx.cancelled)
+    counts = _grid_counts(inputs, ctx)
     inside = counts.counts[counts.mask]
     curve = concentration_curve(inside)
     ctx.checkpoint(0.7, "candidate zones")
@@ -227,7 +227,7 @@ def concentration(inputs: dict, ctx: RunContext) -> ToolResult:
     zones = top_places_zones(counts.counts, counts.grid, top, counts=counts.counts, mask=counts.mask)
     name = inputs["output"] or "Top places"
     gdf = zones.to_geodataframe()
-    layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=pts.source_crs)
+    layer = VectorLayer(name, gdf, geometry_kind="polygon", source_crs=inputs["points"].source_crs)
     if len(gdf):
         layer.style = graduated(gdf["incidents"].to_numpy(float), "incidents", k=min(5, len(gdf)))
     size = curve.place_share.size
