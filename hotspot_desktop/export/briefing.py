@@ -139,16 +139,23 @@ def top_hotspots(project: Project, layer: PointLayer, period: tuple[pd.Timestamp
     return df
 
 
+def _paragraphs(fig: Figure, paragraphs: list[str], y: float, *, width: int = 110, size: float = 8.5,
+                line_step: float = 0.018, gap: float = 0.008, **text_kw) -> float:
+    """Write ``paragraphs`` wrapped at ``width`` characters from ``y`` down, stopping at the
+    foot of the page; returns the ``y`` below the last line."""
+    for p in paragraphs:
+        for line in textwrap.wrap(p, width) or [""]:
+            fig.text(0.07, y, line, fontsize=size, va="top", **text_kw)
+            y -= line_step
+            if y < 0.05:
+                return y
+        y -= gap
+    return y
+
+
 def _text_page(fig: Figure, title: str, paragraphs: list[str]) -> None:
     fig.text(0.07, 0.94, title, fontsize=16, fontweight="bold", va="top")
-    y = 0.89
-    for p in paragraphs:
-        for line in textwrap.wrap(p, 105) or [""]:
-            fig.text(0.07, y, line, fontsize=8.5, va="top", family="DejaVu Sans")
-            y -= 0.018
-            if y < 0.05:
-                return
-        y -= 0.008
+    _paragraphs(fig, paragraphs, 0.89, width=105, family="DejaVu Sans")
 
 
 def _table_page(fig: Figure, title: str, df: pd.DataFrame, note: str = "") -> None:
@@ -279,12 +286,7 @@ def _intervention_pages(pdf: PdfPages, size: tuple[float, float], res) -> None:
         f"Catchment vs control: {res.rirr_catchment.explanation}",
         "Summary: " + res.summary,
     ] + res.warnings
-    y = 0.62
-    for m in measures:
-        for line in textwrap.wrap(m, 110):
-            fig.text(0.07, y, line, fontsize=8, va="top")
-            y -= 0.017
-        y -= 0.006
+    _paragraphs(fig, measures, 0.62, size=8, line_step=0.017, gap=0.006)
     pdf.savefig(fig)
     fig2 = Figure(figsize=size)
     fig2.text(0.07, 0.94, "Intervention: monthly counts", fontsize=16, fontweight="bold", va="top")
@@ -415,12 +417,7 @@ def _equity_page(fig: Figure, report) -> None:
                               "ratio": t["ratio"].map(lambda v: "–" if pd.isna(v) else f"{v:.2f}"), "flag": t["flag"]})
         head, paragraphs = "Population in the patrol zones.", [report.note]
     fig.text(0.07, 0.905, head, fontsize=8, va="top", color="#444444")
-    y = 0.875
-    for p in paragraphs:
-        for line in textwrap.wrap(p, 110):
-            fig.text(0.07, y, line, fontsize=8.5, va="top")
-            y -= 0.018
-        y -= 0.008
+    y = _paragraphs(fig, paragraphs, 0.875)
     _draw_table(fig, table, top=y - 0.01)
 
 
