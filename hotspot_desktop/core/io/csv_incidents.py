@@ -13,7 +13,6 @@ month-only date), so aoristic analyses (Ratcliffe 2002) spread such incidents ov
 
 from __future__ import annotations
 
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import CRS
 
-from hotspot_desktop.core.crs import (
-    WGS84,
-    choose_working_crs,
-    transform_xy,
-)
 from hotspot_desktop.core.io import csv_coords
+from hotspot_desktop.core.io.background_projection import ProjectionJob
 from hotspot_desktop.core.io.csv_detect import (
     detect_with_notes,
     parse_spec,
@@ -48,7 +43,6 @@ REASON_ORDER = ("missing_coordinates", "unparseable_number", "out_of_range", "ze
 MALFORMED = "malformed_row"  # wrong number of fields; Arrow skips these while parsing
 CANONICAL = ("time", "time_end", "offence", "incident_id")
 CATEGORY_MAX_SHARE = 0.5  # string columns with fewer distinct values than this share become categories
-TRANSFORM_CHUNKS = 8
 
 
 def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema: CsvSchema | None = None, *,
@@ -83,7 +77,6 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     report.rows_read = n + len(invalid)
     if report.rows_read == 0:
         raise LoadError(f"{path.name} has a header but no data rows.", report)
-    row_numbers = _row_numbers(n, invalid, schema.skip_rows)
 
     checkpoint(progress, cancelled, 0.52, "checking coordinates")
     code = np.zeros(n, dtype=np.int8)
@@ -103,28 +96,35 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
                                "longitudes; they were swapped back")
 
-    checkpoint(progress, cancelled, 0.58, "reading dates")
-    time = time_end = None
-    if schema.date is not None:
-        time, time_end = _dates(table, schema, reject, report)
+    # The projection runs on worker threads while this thread reads dates, checks ids and builds
+    # the attribute table; rows rejected later were projected for nothing, which costs less than
+    # waiting for those checks first.
+    with ProjectionJob(x, y, code == 0, schema.crs, working_crs) as projection:  # type: ignore[arg-type]
+        checkpoint(progress, cancelled, 0.58, "reading dates")
+        time = time_end = None
+        if schema.date is not None:
+            time, time_end = _dates(table, schema, reject, report)
 
-    checkpoint(progress, cancelled, 0.66, "checking ids")
-    if schema.incident_id:
-        reject("duplicate_id", _repeated_ids(table.column(schema.incident_id), code == 0))
+        checkpoint(progress, cancelled, 0.66, "checking ids")
+        if schema.incident_id:
+            reject("duplicate_id", _repeated_ids(table.column(schema.incident_id), code == 0))
 
-    wx, wy, working_crs = _to_working(x, y, code, schema.crs, working_crs, progress, cancelled)  # type: ignore[arg-type]
+        checkpoint(progress, cancelled, 0.72, "building layer")
+        live = code == 0
+        attrs = _attributes(table, schema, live, time, time_end)
+        wx, wy, working_crs = projection.wait(progress, cancelled, span=(0.76, 0.9))
     unusable = ~(np.isfinite(wx) & np.isfinite(wy))
     reject("out_of_range", unusable)
     wx[unusable], wy[unusable] = np.nan, np.nan
-    live = code == 0
-    if live.sum() >= 5:
+    if np.count_nonzero(code == 0) >= 5:
         box = csv_coords.robust_box(wx, wy)  # rejected rows are NaN, left out
-        reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & live)
+        reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & (code == 0))
 
     checkpoint(progress, cancelled, 0.92, "building layer")
-    keep = np.flatnonzero(code == 0)
-    attrs = _attributes(table, schema, keep, time, time_end)
-    _fill_report(report, table, code, row_numbers, invalid, schema, working_crs, attrs)
+    keep = code == 0
+    if (code[live] != 0).any():  # far outliers or unprojectable points: drop them from the table too
+        attrs = attrs.take(np.flatnonzero(code[live] == 0)).reset_index(drop=True)
+    _fill_report(report, table, code, invalid, schema, working_crs, attrs)
     checkpoint(progress, cancelled, 0.98, "building layer")
     layer = PointLayer(path.stem, wx[keep], wy[keep], attrs,
                        source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
@@ -159,23 +159,27 @@ def _data_row(invalid_row, skip_rows: int) -> int:
     return invalid_row.number - 1 - skip_rows if invalid_row.number is not None else 0
 
 
-def _row_numbers(n: int, invalid: list, skip_rows: int) -> np.ndarray:
-    """1-based data-row numbers of the parsed rows (Arrow skipped the malformed ones)."""
-    skipped = sorted(_data_row(r, skip_rows) for r in invalid if r.number is not None)
-    if len(skipped) != len(invalid) or not skipped:
-        return np.arange(1, n + 1)
-    return np.setdiff1d(np.arange(1, n + len(skipped) + 1), np.array(skipped))[:n]
+def _row_numbers(parsed: np.ndarray, invalid: list, skip_rows: int) -> np.ndarray:
+    """1-based data-row numbers of the parsed rows at indices ``parsed`` (Arrow skipped the
+    malformed rows, so a parsed row's number is its index plus one plus the skipped rows before it)."""
+    skipped = np.sort([_data_row(r, skip_rows) for r in invalid if r.number is not None]).astype(np.int64)
+    if len(skipped) != len(invalid) or not len(skipped):
+        return parsed + 1
+    parsed_before = skipped - 1 - np.arange(len(skipped))  # parsed rows above each skipped row
+    return parsed + 1 + np.searchsorted(parsed_before, parsed, side="right")
 
 
 def _repeated_ids(ids: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
     """Rows whose (non-empty) id was already seen on an earlier live row."""
-    ids = ids.combine_chunks().filter(pa.array(live))
     dup = np.zeros(len(live), dtype=bool)
+    if _strictly_increasing(ids):
+        return dup  # exports sorted by case number: unique on every subset, without hashing
+    ids = ids.combine_chunks().filter(pa.array(live))
     nulls = ids.null_count
     if len(ids) < 2:
         return dup
-    if nulls == 0 and pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py():
-        return dup  # strictly increasing (exports sorted by case number): unique without hashing
+    if nulls == 0 and _strictly_increasing(ids):
+        return dup
     if len(pc.unique(ids)) == len(ids) - nulls + (1 if nulls else 0):  # the usual case: all unique
         return dup
     codes = ids.dictionary_encode().indices.to_numpy(zero_copy_only=False)
@@ -185,6 +189,13 @@ def _repeated_ids(ids: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
     seen[first] = False
     dup[np.flatnonzero(live)] = seen & present
     return dup
+
+
+def _strictly_increasing(values: pa.Array | pa.ChunkedArray) -> bool:
+    """True when no value is missing and each is greater than the one before (then all differ)."""
+    if values.null_count or len(values) < 2:
+        return False
+    return bool(pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py())
 
 
 def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tuple[np.ndarray, np.ndarray]:
@@ -210,84 +221,6 @@ def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tu
     return start, end
 
 
-def _to_working(x: np.ndarray, y: np.ndarray, code: np.ndarray, src: CRS, working: CRS | None,
-                progress: ProgressFn | None, cancelled: CancelFn | None) -> tuple[np.ndarray, np.ndarray, CRS]:
-    """``x``, ``y`` (owned by the caller, overwritten) in the working CRS, NaN on rejected rows."""
-    idx = np.flatnonzero(code == 0)
-    if working is None:
-        centroid = None
-        if len(idx):
-            # The median of an even sample picks the same UTM zone as that of all points, at a
-            # fraction of the cost (only the zone depends on it).
-            some = idx[:: max(1, len(idx) // 20_000)]
-            mx, my = float(np.median(x[some])), float(np.median(y[some]))
-            lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
-            centroid = (float(lon[0]), float(lat[0]))
-        working = choose_working_crs([src], centroid)
-    # Project every row in place, chunk by chunk (cancel between chunks): gathering the live rows
-    # first would copy both columns twice to skip the few rejected ones. Rejected rows end as NaN.
-    dead = code != 0
-    x[dead] = np.nan
-    y[dead] = np.nan
-    if src != working:
-        _project_in_parallel(x, y, src, working, progress, cancelled)
-    return x, y, working
-
-
-def _project_in_parallel(px: np.ndarray, py: np.ndarray, src: CRS, working: CRS,
-                         progress: ProgressFn | None, cancelled: CancelFn | None) -> None:
-    """Project ``px``, ``py`` in place, in chunks spread over the cores: PROJ releases the GIL
-    while it transforms. Each worker builds its own Transformer (they are not thread-safe) on a
-    Python thread (pyproj's thread-local context crashes in threads Python did not create).
-
-    From longitude/latitude to a transverse Mercator CRS (UTM, the usual working CRS), points
-    within :data:`fast_projection.APPROX_MAX_DEGREES` of the central meridian go through PROJ's
-    faster Evenden-Snyder series (``+approx``, sub-millimetre there); any others, and every
-    other CRS pair, through PROJ's exact operation.
-    """
-    import os
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from pyproj import Transformer
-
-    from hotspot_desktop.core.io.fast_projection import approx_pipeline, near_meridian
-
-    fast = approx_pipeline(src, working)
-    far = None
-    if fast is not None:
-        pipeline, meridian = fast
-        outside = ~near_meridian(px, meridian)
-        if outside.any():
-            far = np.flatnonzero(outside)
-            fx, fy = px[far], py[far]
-
-    local = threading.local()
-
-    def run(a: int, b: int) -> None:
-        tr = getattr(local, "tr", None)
-        if tr is None:
-            tr = local.tr = (Transformer.from_crs(src, working, always_xy=True) if fast is None
-                             else Transformer.from_pipeline(pipeline))
-        tr.transform(px[a:b], py[a:b], inplace=True)
-
-    bounds = np.linspace(0, len(px), TRANSFORM_CHUNKS + 1).astype(int)
-    workers = max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="project") as pool:
-        futures = [pool.submit(run, a, b) for a, b in pairwise(bounds)]
-        for i, fut in enumerate(futures):
-            try:
-                checkpoint(progress, cancelled, 0.7 + 0.2 * i / TRANSFORM_CHUNKS, "projecting")
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-            fut.result()
-    if far is not None:
-        exact = Transformer.from_crs(src, working, always_xy=True)
-        px[far], py[far] = exact.transform(fx, fy)
-
-
 def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
     """Arrow column (rows ``keep``) to pandas; repetitive strings become categories to save memory."""
     if pa.types.is_dictionary(values.type):
@@ -309,22 +242,21 @@ def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Serie
         values = values.unify_dictionaries().combine_chunks() if values.num_chunks else values.combine_chunks()
     names = values.dictionary.cast(pa.string()).to_pylist()
     order = sorted(range(len(names)), key=lambda i: str(names[i]))
-    rank = np.empty(len(names) + 1, dtype=np.int64)
+    small = np.int8 if len(names) < 127 else np.int16 if len(names) < 32_767 else np.int32
+    rank = np.empty(len(names) + 1, dtype=small)
     rank[order] = np.arange(len(names))
     rank[-1] = -1  # missing values
-    codes = pc.fill_null(values.indices, -1).to_numpy(zero_copy_only=False)
-    codes = rank[codes]
-    small = codes.astype(np.int8 if len(names) < 127 else np.int16 if len(names) < 32_767 else np.int32)
-    return pd.Series(pd.Categorical.from_codes(small, categories=[names[i] for i in order]))
+    indices = values.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, len(names))
+    codes = rank.take(indices.to_numpy(zero_copy_only=False))  # one lookup, straight to the small type
+    return pd.Series(pd.Categorical.from_codes(codes, categories=[names[i] for i in order]))
 
 
 def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:
-    if len(keep) == table.num_rows:
-        mask = None
-    else:
-        kept = np.zeros(table.num_rows, dtype=bool)
-        kept[keep] = True
-        mask = pa.array(kept)
+    """The attribute table of the rows where the boolean mask ``keep`` is set."""
+    kept = int(np.count_nonzero(keep))
+    mask = None if kept == table.num_rows else pa.array(keep)
     cols: dict[str, pd.Series | np.ndarray] = {}
     if time is not None:
         cols["time"] = time[keep]
@@ -344,25 +276,29 @@ def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time
         if name in consumed:
             continue
         cols[f"{name}_src" if name in CANONICAL else name] = _column(table.column(name), mask)
+    # copy=False: the columns are new arrays of this frame alone; the default would copy them
+    # again to consolidate same-typed columns into 2-D blocks.
     return pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in cols.items()},
-                        index=pd.RangeIndex(len(keep)))
+                        index=pd.RangeIndex(kept), copy=False)
 
 
-def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, row_numbers: np.ndarray, invalid: list,
+def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, invalid: list,
                  schema: CsvSchema, working_crs: CRS, attrs: pd.DataFrame) -> None:
-    report.rows_kept = int((code == 0).sum())
+    rejected = code > 0
+    bad = np.flatnonzero(rejected)
+    report.rows_kept = len(code) - len(bad)
     parts = []
     if invalid:
         nums = [_data_row(r, schema.skip_rows) for r in invalid]
         report.reject(MALFORMED, nums)
         parts.append(pd.DataFrame({"row": nums, "reason": MALFORMED, "raw_line": [r.text for r in invalid]}))
+    bad_rows, bad_codes = _row_numbers(bad, invalid, schema.skip_rows), code[bad]
     for i, reason in enumerate(REASON_ORDER, start=1):
-        report.reject(reason, row_numbers[code == i])
-    bad = np.flatnonzero(code > 0)
+        report.reject(reason, bad_rows[bad_codes == i])
     if len(bad):
-        frame = table.take(pa.array(bad, type=pa.int64())).to_pandas()
-        frame.insert(0, "row", row_numbers[bad])
-        frame["reason"] = [REASON_ORDER[c - 1] for c in code[bad]]
+        frame = table.filter(pa.array(rejected)).to_pandas()  # filter: take would join all chunks first
+        frame.insert(0, "row", bad_rows)
+        frame["reason"] = [REASON_ORDER[c - 1] for c in bad_codes]
         parts.append(frame)
     report.rejected_rows = (pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
                             .reset_index(drop=True) if parts else pd.DataFrame(columns=["row", "reason"]))
@@ -395,8 +331,21 @@ def describe(schema: CsvSchema, working_crs: CRS | None = None, attrs: pd.DataFr
         "working_crs": _crs_text(working_crs),
         "time_span": None,
     }
-    if attrs is not None and "time" in attrs and attrs["time"].notna().any():
-        t = attrs["time"]
-        out["time_span"] = [t.min().isoformat(), t.max().isoformat()]
-        out["windows"] = int(attrs["time_end"].notna().sum())
+    if attrs is not None and "time" in attrs:
+        span = _time_span(attrs["time"].to_numpy())
+        if span is not None:
+            out["time_span"] = [pd.Timestamp(v).isoformat() for v in span]
+            out["windows"] = int(np.count_nonzero(~np.isnat(attrs["time_end"].to_numpy())))
     return out
+
+
+def _time_span(times: np.ndarray) -> tuple[np.datetime64, np.datetime64] | None:
+    """Earliest and latest of datetime64[ns] values ignoring NaT; None when all are NaT."""
+    ticks = times.view(np.int64)  # NaT is the smallest int64: the maximum needs no mask
+    nat = np.iinfo(np.int64).min
+    if not len(ticks) or (latest := ticks.max()) == nat:
+        return None
+    earliest = ticks.min()
+    if earliest == nat:
+        earliest = ticks[ticks != nat].min()
+    return np.datetime64(int(earliest), "ns"), np.datetime64(int(latest), "ns")

@@ -1,0 +1,178 @@
+"""Project the loader's coordinate arrays to the working CRS on worker threads, in place.
+
+PROJ releases the GIL while it transforms, so the projection of a million points runs on the
+other cores while the loader parses dates, checks ids and builds the attribute table:
+:class:`ProjectionJob` starts at construction and :meth:`ProjectionJob.wait` collects it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from itertools import pairwise
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
+from hotspot_desktop.core.io.csv_coords import robust_box
+from hotspot_desktop.core.io.fast_projection import approx_pipeline, near_meridian
+from hotspot_desktop.core.io.fitted_projection import FittedTransform, fit
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+
+TRANSFORM_CHUNKS = 8
+CENTROID_SAMPLE = 20_000
+POLL_SECONDS = 0.05  # how often wait() reports progress and checks for a cancel
+MIN_POINTS_TO_FIT = 50_000  # below this PROJ point by point is about as fast as fitting
+ROBUST_MARGIN = 0.5  # the robust box grows by this share of its size on each side
+
+
+def working_crs_for(x: np.ndarray, y: np.ndarray, live: np.ndarray, src: CRS) -> CRS:
+    """The default working CRS for points ``x``, ``y`` (in ``src``) on the rows ``live``.
+
+    The UTM zone of the median point; the median of an even sample picks the same zone as that
+    of all points at a fraction of the cost (only the zone depends on it).
+    """
+    centroid = None
+    idx = np.flatnonzero(live)
+    if len(idx):
+        some = idx[:: max(1, len(idx) // CENTROID_SAMPLE)]
+        mx, my = float(np.median(x[some])), float(np.median(y[some]))
+        lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
+        centroid = (float(lon[0]), float(lat[0]))
+    return choose_working_crs([src], centroid)
+
+
+def _fit_extent(x: np.ndarray, y: np.ndarray, src: CRS, working: CRS) -> FittedTransform | None:
+    """A polynomial for the points' whole extent, else for their robust extent with a margin
+    (a few stray geocodes far away must not cost the fast path of all the others)."""
+    with np.errstate(invalid="ignore"):
+        box = (np.nanmin(x, initial=np.inf), np.nanmin(y, initial=np.inf),
+               np.nanmax(x, initial=-np.inf), np.nanmax(y, initial=-np.inf))
+    fitted = fit(src, working, box)
+    if fitted is None and np.isfinite(box).all():
+        x0, y0, x1, y1 = robust_box(x, y)
+        mx, my = (x1 - x0) * ROBUST_MARGIN, (y1 - y0) * ROBUST_MARGIN
+        fitted = fit(src, working, (x0 - mx, y0 - my, x1 + mx, y1 + my))
+    return fitted
+
+
+class ProjectionJob:
+    """Projects ``x``, ``y`` (owned by the caller, overwritten) from ``src`` to ``working`` (when
+    None, :func:`working_crs_for` the ``live`` rows) in the background; rows not ``live`` become
+    NaN. Everything, the choice of the working CRS included, happens on worker threads, so the
+    caller goes on at once. Use as a context manager so an exception (a cancel) in the caller's
+    own work stops the workers before the arrays are dropped.
+
+    From :data:`MIN_POINTS_TO_FIT` points, the points inside the data's extent go through a
+    polynomial fitted to PROJ over that extent and checked against it (see
+    :mod:`fitted_projection`: within 0.1 mm, a quarter of PROJ's time); points outside it, and
+    every point when no fit passes its check, go through PROJ as follows.
+
+    Each worker builds its own Transformer (they are not thread-safe) on a Python thread
+    (pyproj's thread-local context crashes in threads Python did not create). From longitude/
+    latitude to a transverse Mercator CRS (UTM, the usual working CRS), points within
+    :data:`fast_projection.APPROX_MAX_DEGREES` of the central meridian go through PROJ's faster
+    Evenden-Snyder series (``+approx``, sub-millimetre there); any others, and every other CRS
+    pair, through PROJ's exact operation once the workers are done.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, live: np.ndarray, src: CRS, working: CRS | None) -> None:
+        self.x, self.y = x, y
+        self.src = src
+        self.working = working
+        self._far: np.ndarray | None = None
+        self._stop = False
+        self._chunks_done = 0
+        self._workers = max(1, min(4, os.cpu_count() or 1))
+        self._pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=self._workers,
+                                                                   thread_name_prefix="project")
+        self._driver: Future = self._pool.submit(self._drive, live)
+
+    def _drive(self, live: np.ndarray) -> None:
+        x, y, src = self.x, self.y, self.src
+        if self.working is None:
+            self.working = working_crs_for(x, y, live, src)
+        working = self.working
+        # Project every row in place (gathering the live rows first would copy both columns
+        # twice to skip the few rejected ones); rejected rows are NaN, which stays NaN.
+        dead = ~live
+        x[dead] = np.nan
+        y[dead] = np.nan
+        if src == working:
+            return
+        fitted = _fit_extent(x, y, src, working) if len(x) >= MIN_POINTS_TO_FIT else None
+        fast = None if fitted is not None else approx_pipeline(src, working)
+        if fitted is not None:
+            outside = fitted.outside(x, y)
+        elif fast is not None:
+            pipeline, meridian = fast
+            outside = ~near_meridian(x, meridian)
+        else:
+            outside = None
+        if outside is not None and outside.any():
+            far = np.flatnonzero(outside)
+            self._far, self._far_xy = far, (x[far], y[far])
+        local = threading.local()
+
+        def run(a: int, b: int) -> None:
+            if fitted is not None:
+                fitted.transform_inplace(x[a:b], y[a:b])
+                return
+            tr = getattr(local, "tr", None)
+            if tr is None:
+                tr = local.tr = (Transformer.from_crs(src, working, always_xy=True) if fast is None
+                                 else Transformer.from_pipeline(pipeline))
+            tr.transform(x[a:b], y[a:b], inplace=True)
+
+        bounds = np.linspace(0, len(x), TRANSFORM_CHUNKS + 1).astype(int)
+        chunks = iter(pairwise(bounds.tolist()))
+        lock = threading.Lock()
+
+        def work() -> None:
+            while not self._stop:
+                with lock:
+                    ab = next(chunks, None)
+                if ab is None:
+                    return
+                run(*ab)
+                with lock:
+                    self._chunks_done += 1
+
+        helpers = [self._pool.submit(work) for _ in range(self._workers - 1)]  # type: ignore[union-attr]
+        work()
+        for helper in helpers:
+            helper.result()
+
+    def wait(self, progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
+             span: tuple[float, float] = (0.0, 1.0)) -> tuple[np.ndarray, np.ndarray, CRS]:
+        """Block until done; returns (x, y, working CRS). Raises ``Cancelled`` (workers stopped)."""
+        while True:
+            done = self._chunks_done / TRANSFORM_CHUNKS
+            checkpoint(progress, cancelled, span[0] + (span[1] - span[0]) * done, "projecting")
+            try:
+                self._driver.result(timeout=POLL_SECONDS)
+                break
+            except FutureTimeout:
+                continue
+        self._shutdown()
+        if self._far is not None:
+            exact = Transformer.from_crs(self.src, self.working, always_xy=True)
+            self.x[self._far], self.y[self._far] = exact.transform(*self._far_xy)
+            self._far = None
+        checkpoint(progress, cancelled, span[1], "projecting")
+        return self.x, self.y, self.working  # type: ignore[return-value]
+
+    def _shutdown(self) -> None:
+        self._stop = True  # workers finish the chunk they are on and take no other
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def __enter__(self) -> ProjectionJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._shutdown()
