@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -254,17 +255,29 @@ def _screen(values: list[str], candidates: list[str]) -> list[str]:
     take; Python's ``strptime`` would recompile a large regular expression per format on every
     call (its cache holds five), which cost more than the whole rest of column detection.
     """
-    head = pa.array([str(v) for v in values], type=pa.string())
+    texts = [str(v) for v in values]
+    head = pa.array(texts, type=pa.string())
     if not len(head):
         return []
-    letters = any(ch.isalpha() for v in values for ch in str(v))
+    letters = any(ch.isalpha() for v in texts for ch in v)
+    chars = [set(v.upper()) for v in texts]
     out = []
     for fmt in candidates:
         if not letters and any(tok in fmt for tok in ("%b", "%p", "T", "Z")):
             continue  # these formats need letters in the value
+        if not any(_literals(fmt) <= c for c in chars):
+            continue  # strptime matches a format's literal characters exactly: none can read
         if parse_one(head, fmt).null_count < len(head):
             out.append(fmt)
     return out
+
+
+@lru_cache(maxsize=512)
+def _literals(fmt: str) -> frozenset[str]:
+    """Characters a value must hold to be read with ``fmt`` (after :func:`_prepare`, which drops
+    fractions of seconds and UTC offsets): its literal characters other than white space."""
+    fmt = fmt.replace(".%f", "").removesuffix("%z")
+    return frozenset(re.sub(r"%.", "", fmt).upper()) - set(" \t")
 
 
 def _count(values: pa.Array, fmt: str) -> int:

@@ -152,7 +152,7 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
     rows: list[list[str]] = []
     header: list[str] | None = None
     for row in reader:
-        if not any(f.strip() for f in row):
+        if not "".join(row).strip():  # a blank line or only empty fields
             continue
         if header is None:
             header = row
@@ -164,6 +164,6 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
         raise LoadError(f"{path.name} has no header line.")
     columns = unique_columns(header)
     n = len(columns)
-    fixed = [(r + [""] * n)[:n] for r in rows]
+    fixed = [r if len(r) == n else (r + [""] * n)[:n] for r in rows]
     sample = pd.DataFrame(fixed, columns=columns, dtype=object)
     return Sniffed(encoding, delimiter, columns, sample, skip_rows)
