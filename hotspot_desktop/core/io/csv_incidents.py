@@ -13,6 +13,7 @@ month-only date), so aoristic analyses (Ratcliffe 2002) spread such incidents ov
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -96,10 +97,13 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
                                "longitudes; they were swapped back")
 
-    # The projection runs on worker threads while this thread reads dates, checks ids and builds
-    # the attribute table; rows rejected later were projected for nothing, which costs less than
-    # waiting for those checks first.
-    with ProjectionJob(x, y, code == 0, schema.crs, working_crs) as projection:  # type: ignore[arg-type]
+    # The projection and the attribute table (of the rows with usable coordinates) are built on
+    # worker threads while this thread reads dates and checks ids; rows those checks reject were
+    # projected and copied for nothing, which costs less than waiting for the checks first.
+    live = code == 0
+    with ProjectionJob(x, y, live, schema.crs, working_crs) as projection, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="attributes") as pool:  # type: ignore[arg-type]
+        attributes = pool.submit(_attributes, table, schema, live)
         checkpoint(progress, cancelled, 0.58, "reading dates")
         time = time_end = None
         if schema.date is not None:
@@ -110,8 +114,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
             reject("duplicate_id", _repeated_ids(table.column(schema.incident_id), code == 0))
 
         checkpoint(progress, cancelled, 0.72, "building layer")
-        live = code == 0
-        attrs = _attributes(table, schema, live, time, time_end)
+        attrs = attributes.result()
         wx, wy, working_crs = projection.wait(progress, cancelled, span=(0.76, 0.9))
     unusable = ~(np.isfinite(wx) & np.isfinite(wy))
     reject("out_of_range", unusable)
@@ -122,8 +125,11 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
 
     checkpoint(progress, cancelled, 0.92, "building layer")
     keep = code == 0
-    if (code[live] != 0).any():  # far outliers or unprojectable points: drop them from the table too
+    if (code[live] != 0).any():  # rejected after the table was built: drop those rows from it too
         attrs = attrs.take(np.flatnonzero(code[live] == 0)).reset_index(drop=True)
+    if time is not None:
+        attrs.insert(0, "time", time[keep])
+        attrs.insert(1, "time_end", time_end[keep])
     _fill_report(report, table, code, invalid, schema, working_crs, attrs)
     checkpoint(progress, cancelled, 0.98, "building layer")
     layer = PointLayer(path.stem, wx[keep], wy[keep], attrs,
@@ -253,14 +259,11 @@ def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Serie
     return pd.Series(pd.Categorical.from_codes(codes, categories=[names[i] for i in order]))
 
 
-def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray, time, time_end) -> pd.DataFrame:
-    """The attribute table of the rows where the boolean mask ``keep`` is set."""
+def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray) -> pd.DataFrame:
+    """The attribute table (all but the times) of the rows where the boolean mask ``keep`` is set."""
     kept = int(np.count_nonzero(keep))
     mask = None if kept == table.num_rows else pa.array(keep)
     cols: dict[str, pd.Series | np.ndarray] = {}
-    if time is not None:
-        cols["time"] = time[keep]
-        cols["time_end"] = time_end[keep]
     if schema.offence:
         off = table.column(schema.offence)
         if not pa.types.is_dictionary(off.type):
