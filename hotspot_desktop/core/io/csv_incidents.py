@@ -97,25 +97,49 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
                                "longitudes; they were swapped back")
 
-    # The projection and the attribute table (of the rows with usable coordinates) are built on
-    # worker threads while this thread reads dates and checks ids; rows those checks reject were
-    # projected and copied for nothing, which costs less than waiting for the checks first.
+    # The projection, the attribute table and the id check (of the rows with usable coordinates)
+    # run on worker threads while this thread reads dates; rows rejected later were projected and
+    # copied for nothing, which costs less than waiting for the checks first.
     live = code == 0
     with ProjectionJob(x, y, live, schema.crs, working_crs) as projection, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="attributes") as pool:  # type: ignore[arg-type]
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-load") as pool:  # type: ignore[arg-type]
         attributes = pool.submit(_attributes, table, schema, live)
+        ids = table.column(schema.incident_id) if schema.incident_id else None
+        repeated = pool.submit(_repeated_ids, ids, live) if ids is not None else None
         checkpoint(progress, cancelled, 0.58, "reading dates")
         time = time_end = None
         if schema.date is not None:
             time, time_end = _dates(table, schema, reject, report)
 
         checkpoint(progress, cancelled, 0.66, "checking ids")
-        if schema.incident_id:
-            reject("duplicate_id", _repeated_ids(table.column(schema.incident_id), code == 0))
+        if repeated is not None:
+            # An id repeated only on a row rejected for its date is no duplicate: check again
+            # among the rows still live when dates rejected any (rare; the check ran beside them).
+            dup = repeated.result() if not (code[live] != 0).any() else _repeated_ids(ids, code == 0)
+            reject("duplicate_id", dup)
 
         checkpoint(progress, cancelled, 0.72, "building layer")
         attrs = attributes.result()
         wx, wy, working_crs = projection.wait(progress, cancelled, span=(0.76, 0.9))
+        _reject_unprojectable_and_far(wx, wy, code, reject, outlier_km)
+
+        checkpoint(progress, cancelled, 0.92, "building layer")
+        keep = code == 0
+        report_filled = pool.submit(_fill_report, report, table, code, invalid, schema)
+        attrs = _final_table(attrs, code, live, keep, time, time_end)
+        kept_x, kept_y = wx[keep], wy[keep]
+        report_filled.result()
+    report.detected = describe(schema, working_crs, attrs)
+    checkpoint(progress, cancelled, 0.98, "building layer")
+    layer = PointLayer(path.stem, kept_x, kept_y, attrs,
+                       source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
+    checkpoint(progress, cancelled, 1.0, "done")
+    return layer, report
+
+
+def _reject_unprojectable_and_far(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, reject, outlier_km: float) -> None:
+    """Reject points the projection could not place and points ``outlier_km`` beyond the robust
+    extent (NaN marks every rejected row in ``wx``/``wy``)."""
     unusable = ~(np.isfinite(wx) & np.isfinite(wy))
     reject("out_of_range", unusable)
     wx[unusable], wy[unusable] = np.nan, np.nan
@@ -123,19 +147,17 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         box = csv_coords.robust_box(wx, wy)  # rejected rows are NaN, left out
         reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & (code == 0))
 
-    checkpoint(progress, cancelled, 0.92, "building layer")
-    keep = code == 0
+
+def _final_table(attrs: pd.DataFrame, code: np.ndarray, live: np.ndarray, keep: np.ndarray,
+                 time: np.ndarray | None, time_end: np.ndarray | None) -> pd.DataFrame:
+    """The attribute table built for the ``live`` rows cut to the ``keep`` rows, times first."""
     if (code[live] != 0).any():  # rejected after the table was built: drop those rows from it too
         attrs = attrs.take(np.flatnonzero(code[live] == 0)).reset_index(drop=True)
-    if time is not None:
-        attrs.insert(0, "time", time[keep])
-        attrs.insert(1, "time_end", time_end[keep])
-    _fill_report(report, table, code, invalid, schema, working_crs, attrs)
-    checkpoint(progress, cancelled, 0.98, "building layer")
-    layer = PointLayer(path.stem, wx[keep], wy[keep], attrs,
-                       source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
-    checkpoint(progress, cancelled, 1.0, "done")
-    return layer, report
+    if time is None:
+        return attrs
+    # A new frame rather than DataFrame.insert, which copies the arrays once more.
+    return pd.DataFrame({"time": time[keep], "time_end": time_end[keep], **{c: attrs[c] for c in attrs.columns}},
+                        index=attrs.index, copy=False)
 
 
 def _check_schema(path: Path, schema: CsvSchema, report: LoadReport) -> None:
@@ -285,8 +307,8 @@ def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray) -> pd.Data
                         index=pd.RangeIndex(kept), copy=False)
 
 
-def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, invalid: list,
-                 schema: CsvSchema, working_crs: CRS, attrs: pd.DataFrame) -> None:
+def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, invalid: list, schema: CsvSchema) -> None:
+    """Counts, first row numbers and the rejected rows themselves (source values) of the report."""
     rejected = code > 0
     bad = np.flatnonzero(rejected)
     report.rows_kept = len(code) - len(bad)
@@ -305,7 +327,6 @@ def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, invalid:
         parts.append(frame)
     report.rejected_rows = (pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
                             .reset_index(drop=True) if parts else pd.DataFrame(columns=["row", "reason"]))
-    report.detected = describe(schema, working_crs, attrs)
 
 
 def _crs_text(crs: CRS | None) -> str | None:
