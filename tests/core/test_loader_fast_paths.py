@@ -9,6 +9,7 @@ import pytest
 from pyproj import CRS, Transformer
 
 from hotspot_desktop.core.io import csv_coords, csv_dates
+from hotspot_desktop.core.io.csv_detect import detect_csv
 from hotspot_desktop.core.io.csv_incidents import _sorted_categories, load_incidents_csv
 from hotspot_desktop.core.io.fast_projection import APPROX_MAX_DEGREES, approx_pipeline, near_meridian
 
@@ -127,3 +128,24 @@ def test_sorted_categories_from_codes_match_pandas_reordering() -> None:
     expected = expected.cat.reorder_categories(sorted(expected.cat.categories, key=str))
     assert got.equals(expected)
     assert list(got.cat.categories) == ["B", "a", "b", "c", "z"]
+
+
+def test_an_id_repeated_only_on_a_rejected_row_is_no_duplicate(tmp_path) -> None:
+    # The id check runs beside the date parsing on the rows with usable coordinates; a row the
+    # dates then reject must not make a later row with the same id a duplicate (reason order:
+    # unparseable_date before duplicate_id), nor may a row rejected for its coordinates.
+    rows = ["incident_id,date,latitude,longitude",
+            "A1,2021-03-01 10:00,41.88,-87.63",
+            "B2,not a date,41.88,-87.63",  # rejected for its date
+            "B2,2021-03-01 11:00,41.88,-87.63",  # so this one is kept
+            "C3,2021-03-01 12:00,,",  # rejected for its coordinates
+            "C3,2021-03-01 13:00,41.89,-87.62",  # kept
+            "A1,2021-03-01 14:00,41.88,-87.64"]  # a real duplicate
+    path = tmp_path / "ids.csv"
+    path.write_text("\n".join(rows) + "\n")
+    schema = detect_csv(path).with_changes(incident_id="incident_id")  # too few rows to guess it
+    layer, report = load_incidents_csv(path, schema=schema)
+    assert report.rejected_counts() == {"unparseable_date": 1, "missing_coordinates": 1, "duplicate_id": 1}
+    assert report.rejected["duplicate_id"].first_rows == [6]
+    assert sorted(layer.attributes["incident_id"]) == ["A1", "B2", "C3"]
+    assert list(layer.attributes.columns[:2]) == ["time", "time_end"]
