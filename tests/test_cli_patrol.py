@@ -52,6 +52,8 @@ def test_plan_from_cli_reads_back_as_the_same_visits(files, tmp_path, capsys):
     printed = capsys.readouterr().out
     a, b = read_plan_csv(week), read_plan_csv(tmp_path / "run" / "plan_visits.csv")
     pd.testing.assert_frame_equal(a.visits, b.visits)
+    assert (tmp_path / "week.plan.json").is_file() and (tmp_path / "run" / "plan_visits.plan.json").is_file()
+    assert a.settings["shifts"] and a.coverage["expected_coverage"].notna().all()  # the sidecar's
     assert set(a.visits["zone"]) == set(ZONES) and a.visits["minutes"].between(10, 16).all()
     # The same inputs run in-process give the same table (seed 0 both ways).
     project = Project()

@@ -94,11 +94,9 @@ class TableDock(QDockWidget):
         return str(Path(folder).parent / f"{name}.csv") if folder else f"{name}.csv"
 
     def _save(self) -> None:
-        from hotspot_desktop.core.io.writers import write_table_csv
-
         path, _ = QFileDialog.getSaveFileName(self, "Save table", self.proposed_path(), "CSV (*.csv)")
         if path:
-            write_table_csv(self.result.frame, path)
+            self.result.write_csv(path)
 
 
 class ChartDock(QDockWidget):

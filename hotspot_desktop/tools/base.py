@@ -403,11 +403,25 @@ class RunContext:
 
 @dataclass
 class TableResult:
-    """A titled table (pandas DataFrame) shown in a dock and written as CSV."""
+    """A titled table (pandas DataFrame) shown in a dock and written as CSV.
+
+    ``writer`` writes the table to a CSV path when the table needs more than its cells to be read
+    back (a patrol plan's visits also write the plan's settings and coverage beside them); it
+    returns the files written. The GUI's Save CSV… and the CLI both go through :meth:`write_csv`.
+    """
 
     title: str
     frame: pd.DataFrame
     name: str = ""  # file-name stem; defaults to a slug of the title
+    writer: Callable[[Any], list] | None = field(default=None, repr=False, compare=False)
+
+    def write_csv(self, path: Any) -> list:
+        """Write the table to ``path`` (formula-safe CSV, plus the writer's companions)."""
+        if self.writer is not None:
+            return list(self.writer(path))
+        from hotspot_desktop.core.io.writers import write_table_csv
+
+        return [write_table_csv(self.frame, path)]
 
 
 @dataclass

@@ -66,11 +66,19 @@ def test_tool_visits_table_saved_as_csv_reads_back(tmp_path):
     res = run_now(load_registry(safe_mode=True).get("patrol.plan"),
                   {"points": pts, "zones": zones, "days": 2, "shifts": "Late 14-22 x1; Night 22-06 x1"}).result
     table = next(t for t in res.tables if t.name == "visits")
-    write_table_csv(table.frame, tmp_path / "visits.csv")  # what the table dock's Save CSV… writes
+    # What the table dock's Save CSV… and the CLI write: the visits and the plan's sidecar.
+    assert table.write_csv(tmp_path / "visits.csv") == [tmp_path / "visits.csv", sidecar_path(tmp_path / "visits.csv")]
     back = read_plan_csv(tmp_path / "visits.csv")
     pd.testing.assert_frame_equal(visits_table(back.visits), table.frame)
-    assert back.coverage["expected_coverage"].isna().all()  # unknown without the sidecar
-    assert back.coverage.set_index("zone")["visits"].sum() == len(table.frame)
+    coverage = next(t for t in res.tables if t.name == "coverage").frame
+    assert back.coverage.set_index("zone")["expected_coverage"].mul(100).round(1).to_dict() == \
+        coverage.set_index("zone")["expected coverage %"].to_dict()
+    assert [s["name"] for s in back.settings["shifts"]] == ["Late", "Night"]
+    # The cells alone (a copy pasted into Excel and saved) still read back, coverage unknown.
+    write_table_csv(table.frame, tmp_path / "cells.csv")
+    bare = read_plan_csv(tmp_path / "cells.csv")
+    assert bare.coverage["expected_coverage"].isna().all()
+    assert bare.coverage.set_index("zone")["visits"].sum() == len(table.frame)
 
 
 def test_hand_made_plan_with_semicolons_and_few_columns(tmp_path):

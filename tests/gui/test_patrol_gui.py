@@ -133,7 +133,12 @@ def test_plan_timeline_docks_per_shift_and_plan_saved_as_csv(qtbot, win, tmp_pat
                         lambda _parent, _caption, start, _filter: (proposed.append(start) or str(out), "CSV (*.csv)"))
     save = next(b for b in visits_dock.findChildren(QPushButton) if b.text() == "Save CSV…")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    pd.testing.assert_frame_equal(visits_table(read_plan_csv(out).visits), visits)
+    saved = read_plan_csv(out)
+    pd.testing.assert_frame_equal(visits_table(saved.visits), visits)
+    # ... with its sidecar: shift hours and expected coverage come back for the briefing.
+    assert out.with_name("plan.plan.json").is_file()
+    assert [s["name"] for s in saved.settings["shifts"]] == ["Late", "Night"]
+    assert saved.coverage["expected_coverage"].notna().all()
     w.project.path = tmp_path / "beat" / "case.hsproj"
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
     assert proposed == ["Patrol plan - visits.csv", str(tmp_path / "beat" / "Patrol plan - visits.csv")]

@@ -167,9 +167,9 @@ def write_result(result: "ToolResult", out: str | Path, crs: CRS | None) -> list
         written += write_layer(layer, target, crs)
     tables = list(result.tables)
     if not result.layers and tables and out.suffix.lower() == ".csv":
-        written.append(write_table_csv(tables.pop(0).frame, out))
+        written += tables.pop(0).write_csv(out)
     for t in tables:
-        written.append(write_table_csv(t.frame, out.with_name(f"{out.stem}_{slug(t.name or t.title)}.csv")))
+        written += t.write_csv(out.with_name(f"{out.stem}_{slug(t.name or t.title)}.csv"))
     for c in result.charts:
         written.append(write_chart_csv(c, out.with_name(f"{out.stem}_{slug(c.title)}_chart.csv")))
     return written

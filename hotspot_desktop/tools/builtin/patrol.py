@@ -4,6 +4,7 @@ profiles and the plan file reader core/io/patrol_io.py)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -156,7 +157,7 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
     plan = make_plan(demands, shifts, first_day=pd.Timestamp(first), days=int(inputs["days"]),
                      visit_minutes=(lo, hi), seed=ctx.seed)
     ctx.checkpoint(0.95, "tables")
-    from hotspot_desktop.core.io.patrol_io import visits_table
+    from hotspot_desktop.core.io.patrol_io import visits_table, write_plan_csv
 
     visits = visits_table(plan.visits) if len(plan.visits) else plan.visits
     cov = plan.coverage.copy()
@@ -174,7 +175,9 @@ def patrol_plan(inputs: dict, ctx: RunContext) -> ToolResult:
              "save the visits table as CSV to check it later with 'Dosage delivered vs plan'"]
     if source_note:
         notes.insert(1, source_note)
-    tables = [TableResult("Patrol plan: visits", visits, name="visits"),
+    # Saved, the visits table also writes the plan's sidecar (shift hours, coverage, unplaced
+    # visits), so a plan read back for the briefing or a dosage check is the whole plan.
+    tables = [TableResult("Patrol plan: visits", visits, name="visits", writer=partial(write_plan_csv, plan)),
               TableResult("Patrol plan: expected coverage", cov, name="coverage")]
     if len(plan.unplaced):
         tables.append(TableResult("Patrol plan: visits not placed", plan.unplaced, name="unplaced"))
