@@ -40,6 +40,26 @@ def _pyside_emit_leak_guard():
 
 
 @pytest.fixture(autouse=True)
+def _collect_between_tests_only():
+    """Stop the GUI's 5-second garbage-collection timer (gui/app.py) for the test that starts.
+
+    In the app the timer collects at the top of the event loop. A test session closes hundreds
+    of windows, and a collection that pytest-qt's processEvents ran in the middle of tearing
+    them down segfaulted twice in full runs (never alone); the suite collects after each test
+    instead (:func:`_fresh_settings`); tests/gui/test_app_gc.py checks the timer itself.
+    """
+    import sys
+
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+
+        timer = getattr(QApplication.instance(), "_hotspot_gc_timer", None)
+        if timer is not None:
+            timer.stop()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_settings():
     """Each test starts from empty app settings (window layout, recent files, units), so a
     test that saves a layout with extra docks cannot shrink the next test's map canvas.

@@ -11,11 +11,17 @@ pytestmark = pytest.mark.gui
 
 
 def test_automatic_collector_is_off_and_the_gui_timer_collects(qtbot):
-    from hotspot_desktop.gui.app import GC_INTERVAL_MS, create_app
+    from PySide6.QtCore import QObject
+
+    from hotspot_desktop.gui.app import GC_INTERVAL_MS, _collect_garbage_on_gui_thread, create_app
 
     app = create_app([])
-    assert not gc.isenabled()
-    timer = app._hotspot_gc_timer
+    assert not gc.isenabled() and app._hotspot_gc_timer is not None
+    # The suite stops the app's timer between tests (tests/conftest.py): check the policy on a
+    # stand-in for the application object.
+    holder = QObject()
+    _collect_garbage_on_gui_thread(holder)
+    timer = holder._hotspot_gc_timer
     assert timer.isActive() and timer.interval() == GC_INTERVAL_MS
 
     class Cycle:
@@ -33,3 +39,4 @@ def test_automatic_collector_is_off_and_the_gui_timer_collects(qtbot):
     # ...the GUI timer does, on the GUI thread.
     timer.timeout.emit()
     assert ref() is None
+    timer.stop()
