@@ -149,3 +149,37 @@ def test_an_id_repeated_only_on_a_rejected_row_is_no_duplicate(tmp_path) -> None
     assert report.rejected["duplicate_id"].first_rows == [6]
     assert sorted(layer.attributes["incident_id"]) == ["A1", "B2", "C3"]
     assert list(layer.attributes.columns[:2]) == ["time", "time_end"]
+
+
+def _write(path, header: str, rows: list[str]):
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_rows_rejected_for_their_dates_do_not_shape_the_outlier_box(tmp_path) -> None:
+    # The projection runs before the dates are read; the rows they reject must still be left out
+    # of the robust extent, or four bad-date rows 122 km away make a real stray point look normal.
+    rows = [f"A{i},2020-01-{i + 1:02d} 10:00,{41.85 + 0.001 * i:.4f},{-87.68 + 0.001 * i:.4f}" for i in range(20)]
+    rows.append("B0,2020-01-25 10:00,42.9500,-87.6800")  # 122 km north: far
+    rows += [f"C{i},not a date,42.9500,-87.6800" for i in range(4)]
+    layer, report = load_incidents_csv(_write(tmp_path / "far.csv", "id,date,lat,lon", rows))
+    assert report.rejected_counts() == {"unparseable_date": 4, "far_outlier": 1}
+    assert report.rejected["far_outlier"].first_rows == [21]
+
+
+def test_working_crs_follows_the_rows_kept_not_those_rejected_for_dates(tmp_path) -> None:
+    # Ten dated rows in UTM zone 16 and twenty undated ones in zone 15: the kept points decide.
+    rows = [f"Z{i},2020-01-{i + 1:02d} 10:00,{41.85 + 0.001 * i:.4f},{-86.2 + 0.001 * i:.4f}" for i in range(10)]
+    rows += [f"W{i},,{41.85 + 0.001 * i:.4f},{-90.5 + 0.001 * i:.4f}" for i in range(20)]
+    layer, report = load_incidents_csv(_write(tmp_path / "zone.csv", "id,date,lat,lon", rows))
+    assert report.detected["working_crs"] == "EPSG:32616"
+    expected = Transformer.from_crs(4326, 32616, always_xy=True).transform(-86.2, 41.85)
+    assert abs(layer.x[0] - expected[0]) < 1e-3 and abs(layer.y[0] - expected[1]) < 1e-3
+
+
+def test_a_head_without_coordinates_is_read_further(tmp_path) -> None:
+    # Exports that list the ungeocoded rows first: the first 2,500 rows have no coordinates.
+    rows = [f"Q{i},2020-01-01 10:00,,,THEFT" for i in range(2500)]
+    rows += [f"Q{2500 + i},2020-01-09 10:00,{41.85 + 1e-5 * i:.5f},{-87.644 + 1e-5 * i:.5f},THEFT" for i in range(9500)]
+    layer, report = load_incidents_csv(_write(tmp_path / "blank_head.csv", "id,date,lat,lon,type", rows))
+    assert (report.rows_kept, report.rejected_counts()) == (9500, {"missing_coordinates": 2500})

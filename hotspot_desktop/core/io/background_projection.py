@@ -29,20 +29,28 @@ MIN_POINTS_TO_FIT = 50_000  # below this PROJ point by point is about as fast as
 ROBUST_MARGIN = 0.5  # the robust box grows by this share of its size on each side
 
 
-def working_crs_for(x: np.ndarray, y: np.ndarray, live: np.ndarray, src: CRS) -> CRS:
-    """The default working CRS for points ``x``, ``y`` (in ``src``) on the rows ``live``.
+def centroid_sample(n: int) -> slice:
+    """The even sample of rows (every k-th, about :data:`CENTROID_SAMPLE`) the working CRS is
+    chosen from: the median of a sample picks the same UTM zone as that of all points."""
+    return slice(None, None, max(1, n // CENTROID_SAMPLE))
 
-    The UTM zone of the median point; the median of an even sample picks the same zone as that
-    of all points at a fraction of the cost (only the zone depends on it).
-    """
-    centroid = None
-    idx = np.flatnonzero(live)
-    if len(idx):
-        some = idx[:: max(1, len(idx) // CENTROID_SAMPLE)]
-        mx, my = float(np.median(x[some])), float(np.median(y[some]))
-        lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
-        centroid = (float(lon[0]), float(lat[0]))
-    return choose_working_crs([src], centroid)
+
+def working_crs_for_sample(x: np.ndarray, y: np.ndarray, live: np.ndarray, src: CRS) -> CRS | None:
+    """The UTM zone (or the projected ``src`` itself) of the median live point of a sample;
+    None when no point of the sample is live."""
+    if not live.any():
+        return None
+    mx, my = float(np.median(x[live])), float(np.median(y[live]))
+    lon, lat = transform_xy(np.array([mx]), np.array([my]), src, WGS84)
+    return choose_working_crs([src], (float(lon[0]), float(lat[0])))
+
+
+def working_crs_for(x: np.ndarray, y: np.ndarray, live: np.ndarray, src: CRS) -> CRS:
+    """The default working CRS for points ``x``, ``y`` (in ``src``) on the rows ``live``:
+    that of the :func:`centroid_sample` (all live rows when the sample holds none of them)."""
+    rows = centroid_sample(len(x))
+    return (working_crs_for_sample(x[rows], y[rows], live[rows], src)
+            or working_crs_for_sample(x, y, live, src) or choose_working_crs([src], None))
 
 
 def _fit_extent(x: np.ndarray, y: np.ndarray, src: CRS, working: CRS) -> FittedTransform | None:

@@ -18,8 +18,11 @@ from hotspot_desktop.core.io.csv_sniff import sniff
 from hotspot_desktop.core.io.report import LoadError
 
 # Rows of the head that detection looks at: the date guesser always used the first 2,000, and
-# coordinate, id and CRS checks are shares of values, as clear in 2,000 rows as in 5,000.
+# coordinate, id and CRS checks are shares of values, as clear in 2,000 rows as in 5,000. A
+# head without a single coordinate (exports that list the ungeocoded rows first) is read again
+# at DETECT_WIDER_ROWS (the sniffer stops at 2 MB of text whatever the count).
 DETECT_SAMPLE_ROWS = 2000
+DETECT_WIDER_ROWS = 50_000
 
 
 def sidecar_prj(path: Path) -> Path | None:
@@ -65,6 +68,14 @@ def resolve_crs(path: Path, schema: CsvSchema, sample: pd.DataFrame, crs: CRS | 
     return schema
 
 
+def _has_coordinates(sample: pd.DataFrame, coords: csv_columns.CoordinateGuess) -> bool:
+    """True when the guessed coordinate column(s) hold at least one non-empty value."""
+    columns = [coords.location] if coords.location else [c for c in (coords.x, coords.y) if c]
+    if not columns:
+        return False
+    return all(bool((sample[c].astype(str).str.strip() != "").any()) for c in columns)
+
+
 def detect_csv(path: str | Path, *, sample_rows: int = DETECT_SAMPLE_ROWS, crs: CRS | str | None = None) -> CsvSchema:
     """Guess encoding, delimiter, coordinate / date / offence / id columns and the CRS of ``path``.
 
@@ -80,8 +91,11 @@ def detect_with_notes(path: Path, *, sample_rows: int = DETECT_SAMPLE_ROWS, crs:
                       ) -> tuple[CsvSchema, list[str]]:
     """:func:`detect_csv` plus the warnings detection wants the user to see."""
     sniffed = sniff(path, sample_rows=sample_rows)
+    coords = csv_columns.guess_coordinates(sniffed.columns, sniffed.sample, sniffed.delimiter)
+    if len(sniffed.sample) >= sample_rows and not _has_coordinates(sniffed.sample, coords):
+        sniffed = sniff(path, sample_rows=max(sample_rows, DETECT_WIDER_ROWS))
+        coords = csv_columns.guess_coordinates(sniffed.columns, sniffed.sample, sniffed.delimiter)
     sample = sniffed.sample
-    coords = csv_columns.guess_coordinates(sniffed.columns, sample, sniffed.delimiter)
     schema = CsvSchema(encoding=sniffed.encoding, delimiter=sniffed.delimiter, columns=sniffed.columns,
                        skip_rows=sniffed.skip_rows,
                        x=coords.x, y=coords.y, location=coords.location,

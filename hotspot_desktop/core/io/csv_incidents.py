@@ -13,7 +13,9 @@ month-only date), so aoristic analyses (Ratcliffe 2002) spread such incidents ov
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import CRS
 
+from hotspot_desktop.core.crs import transform_xy
 from hotspot_desktop.core.io import csv_coords
-from hotspot_desktop.core.io.background_projection import ProjectionJob
+from hotspot_desktop.core.io.background_projection import ProjectionJob, centroid_sample, working_crs_for_sample
 from hotspot_desktop.core.io.csv_detect import (
     detect_with_notes,
     parse_spec,
@@ -101,8 +104,10 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     # run on worker threads while this thread reads dates; rows rejected later were projected and
     # copied for nothing, which costs less than waiting for the checks first.
     live = code == 0
+    sample = centroid_sample(n)
+    sample_xy = (x[sample].copy(), y[sample].copy()) if working_crs is None else None  # x, y get projected
     with ProjectionJob(x, y, live, schema.crs, working_crs) as projection, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="csv-load") as pool:  # type: ignore[arg-type]
+            _worker_pool("csv-load") as pool:  # type: ignore[arg-type]
         attributes = pool.submit(_attributes, table, schema, live)
         ids = table.column(schema.incident_id) if schema.incident_id else None
         repeated = pool.submit(_repeated_ids, ids, live) if ids is not None else None
@@ -120,7 +125,15 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
 
         checkpoint(progress, cancelled, 0.72, "building layer")
         attrs = attributes.result()
-        wx, wy, working_crs = projection.wait(progress, cancelled, span=(0.76, 0.9))
+        wx, wy, projected_to = projection.wait(progress, cancelled, span=(0.76, 0.9))
+        if sample_xy is not None and (code[live] != 0).any():
+            # The default CRS was chosen before the dates and ids rejected rows: choose it again
+            # without them, as the kept points decide (a changed zone is rare: re-project then).
+            chosen = working_crs_for_sample(*sample_xy, (code == 0)[sample], schema.crs)  # type: ignore[arg-type]
+            if chosen is not None and chosen != projected_to:
+                wx, wy = (np.array(a, dtype=np.float64) for a in transform_xy(wx, wy, projected_to, chosen))
+                projected_to = chosen
+        working_crs = projected_to
         _reject_unprojectable_and_far(wx, wy, code, reject, outlier_km)
 
         checkpoint(progress, cancelled, 0.92, "building layer")
@@ -137,12 +150,26 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     return layer, report
 
 
+@contextmanager
+def _worker_pool(name: str) -> Iterator[ThreadPoolExecutor]:
+    """One worker thread for the load's side tasks. On an error or a cancel the caller leaves at
+    once: queued tasks are dropped and a running one finishes on its own (it only reads)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 def _reject_unprojectable_and_far(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, reject, outlier_km: float) -> None:
     """Reject points the projection could not place and points ``outlier_km`` beyond the robust
     extent (NaN marks every rejected row in ``wx``/``wy``)."""
     unusable = ~(np.isfinite(wx) & np.isfinite(wy))
     reject("out_of_range", unusable)
-    wx[unusable], wy[unusable] = np.nan, np.nan
+    gone = code != 0  # rows the date and id checks rejected were projected all the same
+    wx[gone], wy[gone] = np.nan, np.nan
     if np.count_nonzero(code == 0) >= 5:
         box = csv_coords.robust_box(wx, wy)  # rejected rows are NaN, left out
         reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & (code == 0))
