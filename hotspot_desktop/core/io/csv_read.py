@@ -43,6 +43,14 @@ class _TrackedFile(io.RawIOBase):
         self.bytes_read += n
         return n
 
+    def read(self, size: int = -1) -> bytes:
+        # Arrow calls read(); RawIOBase's would read into a scratch bytearray and copy it again.
+        if self.abort:
+            raise OSError("read cancelled")
+        data = self._fh.read(size) if size is not None and size >= 0 else self._fh.readall()
+        self.bytes_read += len(data)
+        return data
+
     def close(self) -> None:
         self._fh.close()
         super().close()
