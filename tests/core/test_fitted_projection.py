@@ -9,7 +9,10 @@ import pytest
 from pyproj import CRS, Transformer
 
 from hotspot_desktop.core.io import fitted_projection
-from hotspot_desktop.core.io.background_projection import MIN_POINTS_TO_FIT, ProjectionJob
+from hotspot_desktop.core.io.background_projection import (
+    MIN_POINTS_TO_FIT,
+    ProjectionJob,
+)
 from hotspot_desktop.core.io.fitted_projection import TOLERANCE_M, fit
 from hotspot_desktop.core.io.report import Cancelled
 
@@ -109,9 +112,8 @@ def test_projection_job_cancel_stops_the_workers(monkeypatch) -> None:
     monkeypatch.setattr(fitted_projection, "CHUNK", 1_000)  # slow enough to cancel midway
     lon, lat = _city(400_000)
     calls: list[float] = []
-    with pytest.raises(Cancelled):
-        with ProjectionJob(lon, lat, np.ones(len(lon), dtype=bool), WGS84, None) as job:
-            job.wait(progress=lambda f, s: calls.append(f), cancelled=lambda: bool(calls))
+    with pytest.raises(Cancelled), ProjectionJob(lon, lat, np.ones(len(lon), dtype=bool), WGS84, None) as job:
+        job.wait(progress=lambda f, s: calls.append(f), cancelled=lambda: bool(calls))
     assert job._pool is None
     assert not [t for t in threading.enumerate() if t.name.startswith("project")]
 

@@ -11,7 +11,11 @@ from pyproj import CRS, Transformer
 from hotspot_desktop.core.io import csv_coords, csv_dates
 from hotspot_desktop.core.io.csv_detect import detect_csv
 from hotspot_desktop.core.io.csv_incidents import _sorted_categories, load_incidents_csv
-from hotspot_desktop.core.io.fast_projection import APPROX_MAX_DEGREES, approx_pipeline, near_meridian
+from hotspot_desktop.core.io.fast_projection import (
+    APPROX_MAX_DEGREES,
+    approx_pipeline,
+    near_meridian,
+)
 
 
 @pytest.mark.parametrize("epsg", [32616, 32716, 26916, 2193, 3435])
@@ -162,7 +166,7 @@ def test_rows_rejected_for_their_dates_do_not_shape_the_outlier_box(tmp_path) ->
     rows = [f"A{i},2020-01-{i + 1:02d} 10:00,{41.85 + 0.001 * i:.4f},{-87.68 + 0.001 * i:.4f}" for i in range(20)]
     rows.append("B0,2020-01-25 10:00,42.9500,-87.6800")  # 122 km north: far
     rows += [f"C{i},not a date,42.9500,-87.6800" for i in range(4)]
-    layer, report = load_incidents_csv(_write(tmp_path / "far.csv", "id,date,lat,lon", rows))
+    _layer, report = load_incidents_csv(_write(tmp_path / "far.csv", "id,date,lat,lon", rows))
     assert report.rejected_counts() == {"unparseable_date": 4, "far_outlier": 1}
     assert report.rejected["far_outlier"].first_rows == [21]
 
@@ -181,5 +185,5 @@ def test_a_head_without_coordinates_is_read_further(tmp_path) -> None:
     # Exports that list the ungeocoded rows first: the first 2,500 rows have no coordinates.
     rows = [f"Q{i},2020-01-01 10:00,,,THEFT" for i in range(2500)]
     rows += [f"Q{2500 + i},2020-01-09 10:00,{41.85 + 1e-5 * i:.5f},{-87.644 + 1e-5 * i:.5f},THEFT" for i in range(9500)]
-    layer, report = load_incidents_csv(_write(tmp_path / "blank_head.csv", "id,date,lat,lon,type", rows))
+    _layer, report = load_incidents_csv(_write(tmp_path / "blank_head.csv", "id,date,lat,lon,type", rows))
     assert (report.rows_kept, report.rejected_counts()) == (9500, {"missing_coordinates": 2500})

@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from itertools import pairwise
+from typing import Self
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -179,7 +180,7 @@ class ProjectionJob:
             self._pool.shutdown(wait=True)
             self._pool = None
 
-    def __enter__(self) -> ProjectionJob:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -26,7 +26,11 @@ from pyproj import CRS
 
 from hotspot_desktop.core.crs import transform_xy
 from hotspot_desktop.core.io import csv_coords
-from hotspot_desktop.core.io.background_projection import ProjectionJob, centroid_sample, working_crs_for_sample
+from hotspot_desktop.core.io.background_projection import (
+    ProjectionJob,
+    centroid_sample,
+    working_crs_for_sample,
+)
 from hotspot_desktop.core.io.csv_detect import (
     detect_with_notes,
     parse_spec,
