@@ -168,6 +168,7 @@ def _table_page(fig: Figure, title: str, df: pd.DataFrame, note: str = "") -> No
 # Average advance of a DejaVu Sans character, as a share of the font size (for column widths).
 _CHAR_EM = 0.6
 _CELL_CHARS = 38
+_HEADER_CHARS = 10  # a header wraps at its column's widest value, or at this many characters
 
 
 def _draw_table(fig: Figure, df: pd.DataFrame, *, top: float, bottom: float = 0.1) -> None:
@@ -179,10 +180,13 @@ def _draw_table(fig: Figure, df: pd.DataFrame, *, top: float, bottom: float = 0.
         ax.text(0, 1, "No data for this period.", fontsize=10, va="top")
         return
     cells = df.astype(str).map(lambda s: textwrap.shorten(s, _CELL_CHARS, placeholder="…")).to_numpy()
-    labels = [str(c) for c in df.columns]
+    # A header longer than its column's values wraps onto more lines ("people in zones +
+    # catchments" over numbers) rather than widening the column and shrinking the whole table.
+    values = [max([len(str(v)) for v in cells[:, j]] + [1]) for j in range(cells.shape[1])]
+    headers = [textwrap.wrap(str(h), width=max(_HEADER_CHARS, w)) or [""] for h, w in zip(df.columns, values)]
+    labels = ["\n".join(lines) for lines in headers]
     # bold headers run about 12% wider than body text
-    chars = np.array([max([1.12 * len(h)] + [len(str(v)) for v in cells[:, j]]) + 2 for j, h in enumerate(labels)],
-                     float)
+    chars = np.array([max(1.12 * max(len(line) for line in lines), w) + 2 for lines, w in zip(headers, values)], float)
     width_in = 0.9 * fig.get_figwidth()
     size = float(np.clip(width_in * 72.0 / (_CHAR_EM * chars.sum()), 5.5, 7.5))
     tbl = ax.table(cellText=cells, colLabels=labels, colWidths=list(chars / chars.sum()), loc="upper center",
@@ -190,11 +194,13 @@ def _draw_table(fig: Figure, df: pd.DataFrame, *, top: float, bottom: float = 0.
     tbl.auto_set_font_size(False)
     tbl.set_fontsize(size)
     tbl.scale(1, 1.35)
+    header_lines = max(len(lines) for lines in headers)
     for (r, _c), cell in tbl.get_celld().items():
         cell.set_edgecolor("#cccccc")
         if r == 0:
             cell.set_facecolor("#e8eef6")
             cell.set_text_props(fontweight="bold")
+            cell.set_height(cell.get_height() * (1 + 0.8 * (header_lines - 1)))
 
 
 def _heatmap_page(fig: Figure, layer: PointLayer, mask: np.ndarray, period_label: str) -> str:

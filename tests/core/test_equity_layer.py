@@ -84,6 +84,14 @@ def test_catchment_ring_and_drawn_catchments_match_a_shapely_overlay():
     assert rep.with_catchments.table["share_zone"].to_numpy() == pytest.approx(expected, rel=1e-9)
     assert rep.table["share_catchments"].to_numpy() == pytest.approx(expected, rel=1e-9)
     assert "a 300 m ring" in rep.note and "1 drawn catchment zone" in rep.note
+    # Head counts beside the shares: residents of each group living in the zones (areal weighting:
+    # 0.16 km2 of area 0's 1 km2 -> 160 of its 1,000 "a"), then in the zones and catchments.
+    shown = rep.display_table().set_index("group")
+    assert shown["people in zones"].tolist() == ["160", "0"]
+    census_areas = census.geometry.area.to_numpy()
+    for g in ("a", "b"):
+        people = sum(census[g][i] * census.geometry[i].intersection(both).area / census_areas[i] for i in range(3))
+        assert shown.loc[g, "people in zones + catchments"] == f"{people:,.0f}"
     # no catchment at all: only the zone figures
     alone = equity_report(census, ["a", "b"], patrol_areas([zone]))
     assert alone.with_catchments is None and "share_catchments" not in alone.table.columns

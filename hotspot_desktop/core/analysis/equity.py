@@ -201,16 +201,19 @@ class EquityReport:
         return out
 
     def display_table(self) -> pd.DataFrame:
-        """The table as shown to people: percentages with one decimal, ratios with two."""
+        """The table as shown to people: percentages with one decimal, ratios with two, and the
+        estimated number of residents of each group living in the zones (whole people)."""
         t = self.table
         pct = lambda s: s.map(lambda v: "–" if pd.isna(v) else f"{100 * v:.1f}%")  # noqa: E731
         rat = lambda s: s.map(lambda v: "–" if pd.isna(v) or not np.isfinite(v) else f"{v:.2f}")  # noqa: E731
+        people = lambda s: s.map(lambda v: "–" if pd.isna(v) else f"{v:,.0f}")  # noqa: E731
         out = pd.DataFrame({"group": t["group"], "% of population": pct(t["share_area"]),
                             "% of incidents": pct(t["share_incidents"]), "% in zones": pct(t["share_zone"]),
-                            "ratio": rat(t["ratio"])})
+                            "ratio": rat(t["ratio"]), "people in zones": people(t["zone_population"])})
         if "share_catchments" in t.columns:
             out["% in zones + catchments"] = pct(t["share_catchments"])
             out["ratio with catchments"] = rat(t["ratio_catchments"])
+            out["people in zones + catchments"] = people(t["catchments_population"])
             out["flag"] = [_both_flags(a, b) for a, b in zip(t["flag"], t["flag_catchments"])]
         else:
             out["flag"] = t["flag"].map(lambda f: _SHORT.get(f, ""))
