@@ -43,16 +43,19 @@ WKT_RE = (r"^\s*POINT\s*Z?\s*\(\s*(?P<a>[-+]?[\d.]+(?:[eE][-+]?\d+)?)\s+(?P<b>[-
           r"(?:\s+[-+\d.eE]+)?\s*\)\s*$")
 LATLON_RE = r"^\s*[\(\[]\s*(?P<a>[-+]?\d+(?:\.\d+)?)\s*,\s*(?P<b>[-+]?\d+(?:\.\d+)?)\s*[\)\]]\s*$"
 _DECIMAL_COMMA_RE = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_NOT_ALNUM_RE = re.compile(r"[^a-z0-9]")
+_CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
+_WORD_SPLIT_RE = re.compile(r"[^a-zA-Z0-9]+")
 
 
 def norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
+    return _NOT_ALNUM_RE.sub("", name.lower())
 
 
 def tokens(name: str) -> set[str]:
     """Lower-case words of a column name ("FromDate" -> {"from", "date"})."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return {t for t in re.split(r"[^a-zA-Z0-9]+", spaced.lower()) if t}
+    spaced = _CAMEL_RE.sub(r"\1 \2", name)
+    return {t for t in _WORD_SPLIT_RE.split(spaced.lower()) if t}
 
 
 def number_share(values: pd.Series, decimal: str = ".") -> float:

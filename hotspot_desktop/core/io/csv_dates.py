@@ -19,6 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
+_DIRECTIVE_RE = re.compile(r"%.")
+_PLAIN_NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
 SCREEN_VALUES = 3  # values of a sample tried with every candidate format
 
 _ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d"]
@@ -277,7 +279,7 @@ def _literals(fmt: str) -> frozenset[str]:
     """Characters a value must hold to be read with ``fmt`` (after :func:`_prepare`, which drops
     fractions of seconds and UTC offsets): its literal characters other than white space."""
     fmt = fmt.replace(".%f", "").removesuffix("%z")
-    return frozenset(re.sub(r"%.", "", fmt).upper()) - set(" \t")
+    return frozenset(_DIRECTIVE_RE.sub("", fmt).upper()) - set(" \t")
 
 
 def _count(values: pa.Array, fmt: str) -> int:
@@ -325,9 +327,8 @@ def detect_format(values: Iterable | pa.Array, candidates: list[str]) -> tuple[l
 
 
 def looks_numeric(values: Iterable[str]) -> bool:
-    pat = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
     vals = [v for v in values if v]
-    return bool(vals) and all(pat.match(v) for v in vals)
+    return bool(vals) and all(_PLAIN_NUMBER_RE.match(v) for v in vals)
 
 
 def components_to_datetime(parts: list[np.ndarray]) -> np.ndarray:

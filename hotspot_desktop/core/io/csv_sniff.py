@@ -17,6 +17,7 @@ from hotspot_desktop.core.io.report import LoadError
 SNIFF_BYTES = 2 * 1024 * 1024
 SNIFF_STEP = 256 * 1024
 DELIMITERS = (",", ";", "\t", "|")
+_EXCEL_SEP_RE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -140,7 +141,7 @@ def sniff(path: Path, sample_rows: int = 5000, encoding: str | None = None,
     if first is None:
         raise LoadError(f"{path.name} is empty.")
     if skip_rows is None:
-        hint = re.match(r"^\s*sep=(.)\s*$", lines[first], flags=re.IGNORECASE)  # Excel's delimiter line
+        hint = _EXCEL_SEP_RE.match(lines[first])  # Excel's delimiter line
         if hint:
             delimiter = delimiter or hint.group(1)
             first += 1
