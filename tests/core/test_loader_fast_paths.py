@@ -187,3 +187,29 @@ def test_a_head_without_coordinates_is_read_further(tmp_path) -> None:
     rows += [f"Q{2500 + i},2020-01-09 10:00,{41.85 + 1e-5 * i:.5f},{-87.644 + 1e-5 * i:.5f},THEFT" for i in range(9500)]
     _layer, report = load_incidents_csv(_write(tmp_path / "blank_head.csv", "id,date,lat,lon,type", rows))
     assert (report.rows_kept, report.rejected_counts()) == (9500, {"missing_coordinates": 2500})
+
+
+def test_mostly_distinct_text_stays_text_and_repetitive_text_becomes_categories(tmp_path) -> None:
+    # An address column (every row different) must not become a category of 60,000 names (the
+    # parser dictionary-encodes each ~1 MB block on its own, where every column looks repetitive
+    # enough); a block column with 3,000 values over 60,000 rows is a category, as is a 5-value one.
+    n = 60_000
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame({
+        "id": [f"R{i:06d}" for i in range(n)],
+        "date": "2021-05-01 10:00",
+        "lat": np.round(41.85 + rng.normal(0, 0.02, n), 6), "lon": np.round(-87.65 + rng.normal(0, 0.02, n), 6),
+        "address": [f"{i} W MAIN ST APT {i % 97}" for i in range(n)],
+        "block": [f"0{k:04d}X W STREET" for k in rng.integers(0, 3000, n)],
+        "premise": rng.choice(["STREET", "RESIDENCE", "APARTMENT", "SIDEWALK", "PARKING LOT"], n),
+    })
+    path = tmp_path / "text.csv"
+    frame.to_csv(path, index=False)
+    layer, report = load_incidents_csv(path)
+    attrs = layer.attributes
+    assert report.rows_kept == n
+    assert str(attrs["address"].dtype) == "str" and attrs["address"].tolist() == frame["address"].tolist()
+    assert isinstance(attrs["block"].dtype, pd.CategoricalDtype) and attrs["block"].tolist() == frame["block"].tolist()
+    assert list(attrs["block"].cat.categories) == sorted(frame["block"].unique())
+    assert isinstance(attrs["premise"].dtype, pd.CategoricalDtype)
+    assert attrs["premise"].tolist() == frame["premise"].tolist()

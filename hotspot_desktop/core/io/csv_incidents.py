@@ -283,7 +283,11 @@ def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tu
 def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
     """Arrow column (rows ``keep``) to pandas; repetitive strings become categories to save memory."""
     if pa.types.is_dictionary(values.type):
-        return _sorted_categories(values if keep is None else values.filter(keep))
+        values = values.unify_dictionaries()  # one dictionary for all of the file's blocks
+        distinct = len(values.chunk(0).dictionary) if values.num_chunks else 0
+        if category or distinct <= CATEGORY_MAX_SHARE * len(values):
+            return _sorted_categories(values if keep is None else values.filter(keep))
+        values = pc.cast(values, values.type.value_type)  # mostly distinct: plain text is smaller
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
         encoded = values.combine_chunks().dictionary_encode()  # one hashing pass decides and encodes

@@ -20,7 +20,10 @@ from hotspot_desktop.core.io.report import LoadError
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
 POLL_SECONDS = 0.05
-AUTO_DICT_MAX_CARDINALITY = 50_000
+# Per block of the file (~1 MB, a few thousand rows): a text column with more distinct values in
+# a block than this is not dictionary-encoded while parsing (addresses, narratives); the loader
+# decides from the whole column whether it becomes a category.
+AUTO_DICT_MAX_CARDINALITY = 1_000
 _COLUMN_ERROR = re.compile(r"In CSV column #(\d+)")
 
 
