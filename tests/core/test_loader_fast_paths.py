@@ -213,3 +213,27 @@ def test_mostly_distinct_text_stays_text_and_repetitive_text_becomes_categories(
     assert list(attrs["block"].cat.categories) == sorted(frame["block"].unique())
     assert isinstance(attrs["premise"].dtype, pd.CategoricalDtype)
     assert attrs["premise"].tolist() == frame["premise"].tolist()
+
+
+def test_working_crs_recheck_when_the_sample_holds_no_kept_row(tmp_path) -> None:
+    # 40,000 rows: the CRS sample takes every 2nd row. Those (Chicago, UTM 16) all have bad
+    # dates; the kept rows are the others (Iowa, UTM 15), and they decide the zone.
+    rows = []
+    for i in range(40_000):
+        if i % 2 == 0:
+            rows.append(f"A{i},not a date,THEFT,{41.85 + (i % 100) * 1e-4:.4f},{-87.65 + (i % 97) * 1e-4:.4f}")
+        else:
+            rows.append(f"A{i},2019-03-{1 + i % 28:02d} 10:00,THEFT,{41.60 + (i % 100) * 1e-4:.4f},"
+                        f"{-93.60 + (i % 97) * 1e-4:.4f}")
+    path = _write(tmp_path / "iowa.csv", "case_number,date,primary_type,latitude,longitude", rows)
+    layer, report = load_incidents_csv(path)
+    assert (report.rows_kept, report.detected["working_crs"]) == (20_000, "EPSG:32615")
+    expected = Transformer.from_crs(4326, 32615, always_xy=True).transform(-93.60 + 1e-4, 41.60 + 1e-4)
+    assert abs(layer.x[0] - expected[0]) < 1e-3 and abs(layer.y[0] - expected[1]) < 1e-3
+    # every row rejected (dates read with the schema of a good file): the CRS of no points, as
+    # before the projection ran early
+    header = "case_number,date,primary_type,latitude,longitude"
+    good = _write(tmp_path / "good.csv", header, [f"B{i},2019-03-01 10:00,THEFT,41.8{i},-87.6{i}" for i in range(5)])
+    nothing = _write(tmp_path / "nodates.csv", header, [f"B{i},zz,THEFT,41.8{i},-87.6{i}" for i in range(5)])
+    _layer, report = load_incidents_csv(nothing, schema=detect_csv(good))
+    assert (report.rejected_counts(), report.detected["working_crs"]) == ({"unparseable_date": 5}, "EPSG:3857")

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pyproj import CRS
 
-from hotspot_desktop.core.crs import transform_xy
+from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
 from hotspot_desktop.core.io import csv_coords
 from hotspot_desktop.core.io.background_projection import (
     ProjectionJob,
@@ -133,8 +133,8 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         if sample_xy is not None and (code[live] != 0).any():
             # The default CRS was chosen before the dates and ids rejected rows: choose it again
             # without them, as the kept points decide (a changed zone is rare: re-project then).
-            chosen = working_crs_for_sample(*sample_xy, (code == 0)[sample], schema.crs)  # type: ignore[arg-type]
-            if chosen is not None and chosen != projected_to:
+            chosen = _working_crs_of_kept(sample_xy, sample, wx, wy, code == 0, schema.crs, projected_to)  # type: ignore[arg-type]
+            if chosen != projected_to:
                 wx, wy = (np.array(a, dtype=np.float64) for a in transform_xy(wx, wy, projected_to, chosen))
                 projected_to = chosen
         working_crs = projected_to
@@ -152,6 +152,20 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
                        source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
     checkpoint(progress, cancelled, 1.0, "done")
     return layer, report
+
+
+def _working_crs_of_kept(sample_xy: tuple[np.ndarray, np.ndarray], sample: slice, wx: np.ndarray, wy: np.ndarray,
+                         kept: np.ndarray, src: CRS, projected_to: CRS) -> CRS:
+    """The default working CRS of the ``kept`` rows: from the source coordinates of the centroid
+    sample, else (no kept row in the sample) from the median of all kept points, already in
+    ``projected_to``; with no row kept at all, the CRS for no points."""
+    chosen = working_crs_for_sample(*sample_xy, kept[sample], src)
+    if chosen is not None:
+        return chosen
+    if not kept.any():
+        return choose_working_crs([src], None)
+    lon, lat = transform_xy(np.array([np.median(wx[kept])]), np.array([np.median(wy[kept])]), projected_to, WGS84)
+    return choose_working_crs([src], (float(lon[0]), float(lat[0])))
 
 
 @contextmanager
@@ -288,6 +302,7 @@ def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = Fal
         if category or distinct <= CATEGORY_MAX_SHARE * len(values):
             return _sorted_categories(values if keep is None else values.filter(keep))
         values = pc.cast(values, values.type.value_type)  # mostly distinct: plain text is smaller
+        return (values if keep is None else values.filter(keep)).to_pandas()
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
         encoded = values.combine_chunks().dictionary_encode()  # one hashing pass decides and encodes
