@@ -19,7 +19,7 @@ Points outside the box are the caller's to project with PROJ.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.polynomial import chebyshev
@@ -137,16 +137,17 @@ def fit(src: CRS, dst: CRS, box: tuple[float, float, float, float]) -> FittedTra
     fu, fv = _grid(FIT_GRID)
     gu, gv = _grid(CHECK_GRID)
     fx, fy = exact.transform(mid[0] + half[0] * fu, mid[1] + half[1] * fv, errcheck=False)
-    gx, gy = exact.transform(mid[0] + half[0] * gu, mid[1] + half[1] * gv, errcheck=False)
+    check_x, check_y = mid[0] + half[0] * gu, mid[1] + half[1] * gv
+    gx, gy = exact.transform(check_x, check_y, errcheck=False)
     if not (np.isfinite(fx).all() and np.isfinite(fy).all() and np.isfinite(gx).all() and np.isfinite(gy).all()):
         return None
     samples = np.stack([fx, fy], axis=1)
     for degree in DEGREES:
         cx, cy = _least_squares(fu, fv, samples, degree)
         candidate = FittedTransform((x0, y0, x1, y1), degree, cx, cy, 0.0)
-        px, py = mid[0] + half[0] * gu, mid[1] + half[1] * gv
+        px, py = check_x.copy(), check_y.copy()
         candidate.transform_inplace(px, py)
         error = float(max(np.abs(px - gx).max(), np.abs(py - gy).max()))
         if error <= TOLERANCE_M:
-            return FittedTransform((x0, y0, x1, y1), degree, cx, cy, error)
+            return replace(candidate, max_error_m=error)
     return None
