@@ -133,8 +133,6 @@ def parse_iso_column(values: pa.Array | pa.ChunkedArray, fmt: str) -> np.ndarray
     width = ISO_WIDTHS.get(fmt)
     if width is None or pa.types.is_dictionary(values.type) or not pa.types.is_string(values.type):
         return None
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
     if values.null_count == len(values):
         return None
     lengths = pc.min_max(pc.binary_length(values))
@@ -149,8 +147,13 @@ def parse_iso_column(values: pa.Array | pa.ChunkedArray, fmt: str) -> np.ndarray
 
     def cast(a: int, b: int) -> None:
         # Straight to the unit pandas uses, into this slice of ``out``; Arrow releases the GIL.
+        # Slicing a chunked column and casting chunk by chunk spares joining its chunks first.
         try:
-            out[a:b] = pc.cast(values.slice(a, b - a), pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+            part = values.slice(a, b - a)
+            chunks = part.chunks if isinstance(part, pa.ChunkedArray) else [part]
+            for chunk in chunks:
+                out[a:a + len(chunk)] = pc.cast(chunk, pa.timestamp("ns")).to_numpy(zero_copy_only=False)
+                a += len(chunk)
         except pa.ArrowInvalid:
             failed.append(True)
 
