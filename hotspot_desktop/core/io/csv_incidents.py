@@ -139,8 +139,9 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         checkpoint(progress, cancelled, 0.92, "building layer")
         keep = code == 0
         report_filled = pool.submit(_fill_report, report, table, code, invalid, schema)
+        kept_xy = pool.submit(lambda: (wx[keep], wy[keep]))
         attrs = _final_table(attrs, code, live, keep, time, time_end)
-        kept_x, kept_y = wx[keep], wy[keep]
+        kept_x, kept_y = kept_xy.result()
         report_filled.result()
     report.detected = describe(schema, working_crs, attrs)
     checkpoint(progress, cancelled, 0.98, "building layer")
@@ -191,9 +192,10 @@ def _working_crs_of_kept(sample_xy: tuple[np.ndarray, np.ndarray], sample: slice
 
 @contextmanager
 def _worker_pool(name: str) -> Iterator[ThreadPoolExecutor]:
-    """One worker thread for the load's side tasks. On an error or a cancel the caller leaves at
-    once: queued tasks are dropped and a running one finishes on its own (it only reads)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    """Two worker threads for the load's side tasks (the attribute table beside the id check,
+    the report beside the kept coordinates). On an error or a cancel the caller leaves at once:
+    queued tasks are dropped and running ones finish on their own (they only read)."""
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix=name)
     try:
         yield pool
     except BaseException:
