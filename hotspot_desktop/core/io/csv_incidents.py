@@ -22,6 +22,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+# pandas imports these lazily when it first turns Arrow text into a pandas column (the Version
+# class compiles a long regular expression): at import, not inside the user's first load.
+import pyarrow.pandas_compat
+import pyarrow.vendored.version
 from pyproj import CRS
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
