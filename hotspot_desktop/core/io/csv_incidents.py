@@ -144,7 +144,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         checkpoint(progress, cancelled, 0.92, "building layer")
         keep = code == 0
         report_filled = pool.submit(_fill_report, report, table, code, invalid, schema)
-        kept_xy = pool.submit(lambda: (wx[keep], wy[keep]))
+        kept_xy = pool.submit(lambda: (_compact(wx, keep), _compact(wy, keep)))
         attrs = _final_table(attrs, code, live, keep, time, time_end)
         kept_x, kept_y = kept_xy.result()
         report_filled.result()
@@ -229,8 +229,29 @@ def _final_table(attrs: pd.DataFrame, code: np.ndarray, live: np.ndarray, keep: 
     if time is None:
         return attrs
     # A new frame rather than DataFrame.insert, which copies the arrays once more.
-    return pd.DataFrame({"time": time[keep], "time_end": time_end[keep], **{c: attrs[c] for c in attrs.columns}},
-                        index=attrs.index, copy=False)
+    return pd.DataFrame({"time": _compact(time, keep), "time_end": _compact(time_end, keep),
+                         **{c: attrs[c] for c in attrs.columns}}, index=attrs.index, copy=False)
+
+
+COMPACT_CHUNK = 65_536
+
+
+def _compact(values: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``values[keep]``, written over the front of ``values`` itself and returned as a view of it.
+
+    Slice by slice, so the temporaries stay small: a load of a million rows then takes no fresh
+    8 MB array per column, whose pages the system would have to map and clear (most of what a
+    first load costs more than the next). Safe in place because the write position never
+    passes the slice being read. ``values`` must be the caller's own array.
+    """
+    if keep.all():
+        return values
+    written = 0
+    for start in range(0, len(values), COMPACT_CHUNK):
+        part = values[start:start + COMPACT_CHUNK][keep[start:start + COMPACT_CHUNK]]
+        values[written:written + len(part)] = part
+        written += len(part)
+    return values[:written]
 
 
 def _check_schema(path: Path, schema: CsvSchema, report: LoadReport) -> None:

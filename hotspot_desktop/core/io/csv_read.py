@@ -47,12 +47,26 @@ class _TrackedFile(io.RawIOBase):
         return n
 
     def read(self, size: int = -1) -> bytes:
-        # Arrow calls read(); RawIOBase's would read into a scratch bytearray and copy it again.
+        # RawIOBase's would read into a scratch bytearray and copy it again.
         if self.abort:
             raise OSError("read cancelled")
         data = self._fh.read(size) if size is not None and size >= 0 else self._fh.readall()
         self.bytes_read += len(data)
         return data
+
+    def read_buffer(self, size: int = -1) -> pa.Buffer | bytes:
+        """What Arrow calls instead of read() when a file has it: the block is read into a
+        buffer from Arrow's own memory pool, which Arrow keeps without a copy. A fresh Python
+        ``bytes`` per 1 MB block would be new memory the system maps page by page (8,000 page
+        faults for a 72 MB file); the pool's memory is reused and mapped in large pages."""
+        if size is None or size < 0:
+            return self.read(size)
+        if self.abort:
+            raise OSError("read cancelled")
+        buffer = pa.allocate_buffer(size)
+        n = self._fh.readinto(memoryview(buffer)) or 0
+        self.bytes_read += n
+        return buffer if n == size else buffer.slice(0, n)
 
     def close(self) -> None:
         self._fh.close()
