@@ -304,3 +304,53 @@ def test_number_share_matches_pandas_on_mixed_values() -> None:
             assert number_share(series, decimal) == pytest.approx(expected), (values, decimal)
     assert nonblank_texts(pd.Series(["a", "", " ", " b ", "\t"], dtype=object)) == ["a", " b "]
     assert nonblank_texts(pd.Series([1.5, None, ""], dtype=object)) == ["1.5", "None"]
+
+
+def test_pooled_arrays_are_writable_numpy_arrays_that_outlive_their_maker() -> None:
+    import gc
+
+    from hotspot_desktop.core.io import pooled_arrays
+
+    big = pooled_arrays.full(300_000, np.datetime64("NaT"), "datetime64[ns]")
+    gc.collect()
+    assert big.flags.writeable and big.dtype == np.dtype("datetime64[ns]") and np.isnat(big).all()
+    big[5] = np.datetime64("2020-01-01T00:00", "ns")
+    assert big[5] == np.datetime64("2020-01-01", "ns") and isinstance(big.base, (memoryview, pa.Buffer))
+    small = pooled_arrays.empty(10, np.int8)  # below 1 MB: the C allocator's
+    assert small.base is None and len(small) == 10
+    assert len(pooled_arrays.empty(0, np.float64)) == 0
+
+
+def test_compact_writes_the_kept_rows_over_the_front_of_the_array() -> None:
+    from hotspot_desktop.core.io.csv_incidents import COMPACT_CHUNK, _compact
+
+    rng = np.random.default_rng(5)
+    for n in (0, 7, COMPACT_CHUNK, 3 * COMPACT_CHUNK + 11):
+        values = rng.normal(size=n)
+        keep = rng.random(n) < 0.7
+        expected = values[keep].copy()
+        out = _compact(values, keep)
+        np.testing.assert_array_equal(out, expected)
+        assert n == 0 or np.shares_memory(out, values)
+    everything = np.arange(5.0)
+    assert _compact(everything, np.ones(5, bool)) is everything
+
+
+def test_read_buffer_reads_the_file_in_arrow_buffers(tmp_path) -> None:
+    from hotspot_desktop.core.io.csv_read import _TrackedFile
+
+    path = tmp_path / "blocks.csv"
+    path.write_bytes(b"a,b\n" + b"".join(b"%d,x%d\n" % (i, i) for i in range(50_000)))
+    fh = _TrackedFile(path)
+    parts = []
+    while block := fh.read_buffer(65_536):
+        assert isinstance(block, pa.Buffer)
+        parts.append(block.to_pybytes())
+    assert b"".join(parts) == path.read_bytes() and fh.bytes_read == path.stat().st_size
+    fh.abort = True
+    with pytest.raises(OSError, match="cancelled"):
+        fh.read_buffer(10)
+    fh.close()
+    import pyarrow.csv as pcsv
+
+    assert pcsv.read_csv(_TrackedFile(path)).equals(pcsv.read_csv(path))

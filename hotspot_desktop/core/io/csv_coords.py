@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hotspot_desktop.core.io import pooled_arrays
 from hotspot_desktop.core.io.csv_columns import LATLON_RE, WKT_RE
 from hotspot_desktop.core.io.csv_schema import CsvSchema
 
@@ -37,10 +38,13 @@ def numbers(values: pa.Array | pa.ChunkedArray, decimal: str = ".") -> tuple[np.
     The values array is always a new, writable array (the loader projects it in place).
     """
     if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        # Arrow turns nulls into NaN when it converts numbers to float64 for numpy.
-        out = pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
-        if not out.flags.writeable:
-            out = out.copy()
+        # Arrow turns nulls into NaN when it converts numbers to float64 for numpy; chunk by
+        # chunk into one array from Arrow's pool (see pooled_arrays: no fresh pages to map).
+        out = pooled_arrays.empty(len(values), np.float64)
+        start = 0
+        for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+            out[start:start + len(chunk)] = pc.cast(chunk, pa.float64()).to_numpy(zero_copy_only=False)
+            start += len(chunk)
         return out, np.zeros(len(values), dtype=bool)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()

@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hotspot_desktop.core.io import pooled_arrays
+
 YEAR_MIN, YEAR_MAX = 1900, 2100
 _DIRECTIVE_RE = re.compile(r"%.")
 _PLAIN_NUMBER_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*$")
@@ -142,7 +144,7 @@ def parse_iso_column(values: pa.Array | pa.ChunkedArray, fmt: str) -> np.ndarray
         head = values.drop_null().slice(0, 1000)
         if not pc.all(pc.equal(pc.utf8_slice_codeunits(head, 10, 11), fmt[8])).as_py():
             return None
-    out = np.empty(len(values), dtype="datetime64[ns]")
+    out = pooled_arrays.empty(len(values), "datetime64[ns]")
     failed: list[bool] = []
 
     def cast(a: int, b: int) -> None:
@@ -365,7 +367,7 @@ def components_to_datetime(parts: list[np.ndarray]) -> np.ndarray:
 def add_precision(start: np.ndarray, precision: str) -> np.ndarray:
     """End of the window a value of ``precision`` stands for (NaT when exact)."""
     if precision == "exact":
-        return np.full(len(start), np.datetime64("NaT"), dtype="datetime64[ns]")
+        return pooled_arrays.full(len(start), np.datetime64("NaT"), "datetime64[ns]")
     if precision == "day":
         return start + np.timedelta64(1, "D")
     month = start.astype("datetime64[M]")

@@ -30,7 +30,7 @@ import pyarrow.vendored.version
 from pyproj import CRS
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
-from hotspot_desktop.core.io import csv_coords
+from hotspot_desktop.core.io import csv_coords, pooled_arrays
 from hotspot_desktop.core.io.background_projection import (
     ProjectionJob,
     centroid_sample,
@@ -93,7 +93,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         raise LoadError(f"{path.name} has a header but no data rows.", report)
 
     checkpoint(progress, cancelled, 0.52, "checking coordinates")
-    code = np.zeros(n, dtype=np.int8)
+    code = pooled_arrays.full(n, 0, np.int8)
 
     def reject(reason: str, mask: np.ndarray) -> None:
         code[mask & (code == 0)] = REASON_ORDER.index(reason) + 1
@@ -164,9 +164,16 @@ def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, 
     One combined test over all rows finds the few that fail anything; only those are told apart,
     which takes a third of the passes over a million rows that testing each reason would.
     """
-    with np.errstate(invalid="ignore"):
-        fine = (np.abs(x) <= 180) & (np.abs(y) <= 90) if geographic else np.isfinite(x) & np.isfinite(y)
-        fine &= (x != 0) | (y != 0)  # NaN and infinity fail either test above
+    # Comparisons only (NaN and infinity fail them): np.abs would take two 8 MB temporaries.
+    if geographic:
+        fine = x >= -180
+        fine &= x <= 180
+        fine &= y >= -90
+        fine &= y <= 90
+    else:
+        fine = np.isfinite(x)
+        fine &= np.isfinite(y)
+    fine &= (x != 0) | (y != 0)
     rows = np.flatnonzero(~fine)
     if not len(rows):
         return

@@ -43,10 +43,6 @@ class FittedTransform:
     cy: np.ndarray
     max_error_m: float  # on the check grid
 
-    def _scaled(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x0, y0, x1, y1 = self.box
-        return (x - (x0 + x1) / 2) * (2 / (x1 - x0)), (y - (y0 + y1) / 2) * (2 / (y1 - y0))
-
     def outside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Mask of points outside the fitted box (NaN counts as inside: it stays NaN)."""
         x0, y0, x1, y1 = self.box
@@ -58,26 +54,33 @@ class FittedTransform:
         Horner's scheme in u over polynomials in v, on cache-sized chunks; numpy releases the
         GIL in each operation, so callers can run slices of the arrays on several threads.
         """
+        x0, y0, x1, y1 = self.box
+        mid_x, mid_y, scale_x, scale_y = (x0 + x1) / 2, (y0 + y1) / 2, 2 / (x1 - x0), 2 / (y1 - y0)
+        # Four scratch arrays for all chunks: fresh temporaries per operation would be new
+        # memory the system maps page by page, on every chunk.
+        scratch = np.empty((4, min(CHUNK, len(x))))
         for a in range(0, len(x), CHUNK):
             b = min(a + CHUNK, len(x))
-            u, v = self._scaled(x[a:b], y[a:b])
-            x[a:b] = self._horner(self.cx, u, v)
-            y[a:b] = self._horner(self.cy, u, v)
+            u, v, acc, p = (row[: b - a] for row in scratch)
+            np.subtract(x[a:b], mid_x, out=u)
+            u *= scale_x
+            np.subtract(y[a:b], mid_y, out=v)
+            v *= scale_y
+            x[a:b] = self._horner(self.cx, u, v, acc, p)
+            y[a:b] = self._horner(self.cy, u, v, acc, p)
 
-    def _horner(self, c: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def _horner(self, c: np.ndarray, u: np.ndarray, v: np.ndarray, acc: np.ndarray, p: np.ndarray) -> np.ndarray:
+        """sum c[i, j] u**i v**j into ``acc`` (``p`` is scratch): Horner in u over Horner in v."""
         d = self.degree
-        acc = None
-        for i in range(d, -1, -1):
-            p = np.full(len(v), c[i, d - i])
+        acc.fill(c[d, 0])
+        for i in range(d - 1, -1, -1):
+            p.fill(c[i, d - i])
             for j in range(d - i - 1, -1, -1):
                 p *= v
                 p += c[i, j]
-            if acc is None:
-                acc = p
-            else:
-                acc *= u
-                acc += p
-        return acc  # type: ignore[return-value]
+            acc *= u
+            acc += p
+        return acc
 
 
 def _grid(n: int) -> tuple[np.ndarray, np.ndarray]:
