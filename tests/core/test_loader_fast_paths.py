@@ -354,3 +354,21 @@ def test_read_buffer_reads_the_file_in_arrow_buffers(tmp_path) -> None:
     import pyarrow.csv as pcsv
 
     assert pcsv.read_csv(_TrackedFile(path)).equals(pcsv.read_csv(path))
+
+
+def test_attribute_columns_match_arrow_to_pandas() -> None:
+    from hotspot_desktop.core.io.csv_incidents import _column
+
+    keep = pa.array([True, False, True, True, False, True])
+    for chunks, dtype in (([[1, 2, 3], [4, 5, 6]], pa.int64()), ([[1.5, 2.0], [3.0, 4.0, 5.0, 6.0]], pa.float64()),
+                          ([[1, None, 3], [4, 5, 6]], pa.int64()), ([[1, 2, 3, 4, 5, 6]], pa.int32())):
+        values = pa.chunked_array(chunks, type=dtype)
+        for mask in (None, keep):
+            expected = (values if mask is None else values.filter(mask)).to_pandas()
+            got = _column(values, mask)
+            pd.testing.assert_series_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
+    offences = pa.chunked_array([["THEFT", "ARSON", None], ["THEFT", "BATTERY", "ARSON"]]).dictionary_encode()
+    cat = _column(offences, keep, category=True)
+    assert list(cat.cat.categories) == ["ARSON", "BATTERY", "THEFT"]
+    assert cat.astype(object).where(cat.notna(), None).tolist() == ["THEFT", None, "THEFT", "ARSON"]
+    cat.iloc[0] = "ARSON"  # the codes are writable

@@ -365,7 +365,17 @@ def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = Fal
         if category or (n and len(encoded.dictionary) <= CATEGORY_MAX_SHARE * n):
             # Filter after encoding: filtering small integer codes is cheaper than strings.
             return _sorted_categories(encoded if keep is None else encoded.filter(keep))
-    return (values if keep is None else values.filter(keep)).to_pandas()
+    kept = values if keep is None else values.filter(keep)
+    if (pa.types.is_integer(kept.type) or pa.types.is_floating(kept.type)) and not kept.null_count:
+        # Numbers without gaps: copied chunk by chunk into one pooled array (what to_pandas
+        # would give, in memory the system need not map afresh).
+        out = pooled_arrays.empty(len(kept), kept.type.to_pandas_dtype())
+        start = 0
+        for chunk in kept.chunks if isinstance(kept, pa.ChunkedArray) else [kept]:
+            out[start:start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
+            start += len(chunk)
+        return pd.Series(out)
+    return kept.to_pandas()
 
 
 def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Series:
@@ -383,7 +393,11 @@ def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Serie
     indices = values.indices
     if indices.null_count:
         indices = pc.fill_null(indices, len(names))
-    codes = rank.take(indices.to_numpy(zero_copy_only=False))  # one lookup, straight to the small type
+    # One lookup, straight to the small type; Arrow's take reads the int32 indices as they are
+    # (numpy's would first widen them to a temporary int64 array, 40 MB at 5 million rows).
+    looked_up = pc.take(pa.array(rank), indices).to_numpy(zero_copy_only=False)
+    codes = pooled_arrays.empty(len(looked_up), rank.dtype)
+    codes[:] = looked_up  # writable, as pandas expects of its codes
     return pd.Series(pd.Categorical.from_codes(codes, categories=[names[i] for i in order]))
 
 
