@@ -38,13 +38,13 @@ def numbers(values: pa.Array | pa.ChunkedArray, decimal: str = ".") -> tuple[np.
     The values array is always a new, writable array (the loader projects it in place).
     """
     if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        # Arrow turns nulls into NaN when it converts numbers to float64 for numpy; chunk by
-        # chunk into one array from Arrow's pool (see pooled_arrays: no fresh pages to map).
+        # Missing values become NaN; the chunks are joined into one array from Arrow's pool
+        # (see pooled_arrays: no fresh pages to map).
+        filled = pc.fill_null(pc.cast(values, pa.float64()), np.nan)
+        chunks = filled.chunks if isinstance(filled, pa.ChunkedArray) else [filled]
         out = pooled_arrays.empty(len(values), np.float64)
-        start = 0
-        for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
-            out[start:start + len(chunk)] = pc.cast(chunk, pa.float64()).to_numpy(zero_copy_only=False)
-            start += len(chunk)
+        if chunks:
+            np.concatenate([chunk.to_numpy() for chunk in chunks], out=out)
         return out, np.zeros(len(values), dtype=bool)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()

@@ -14,7 +14,8 @@ month-only date), so aoristic analyses (Ratcliffe 2002) spread such incidents ov
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,6 +57,7 @@ REASON_ORDER = ("missing_coordinates", "unparseable_number", "out_of_range", "ze
                 "duplicate_id", "far_outlier")
 MALFORMED = "malformed_row"  # wrong number of fields; Arrow skips these while parsing
 CANONICAL = ("time", "time_end", "offence", "incident_id")
+POLL_SECONDS = 0.05  # how often the loader checks for a cancel while it waits for a worker
 CATEGORY_MAX_SHARE = 0.5  # string columns with fewer distinct values than this share become categories
 
 
@@ -98,57 +100,66 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     def reject(reason: str, mask: np.ndarray) -> None:
         code[mask & (code == 0)] = REASON_ORDER.index(reason) + 1
 
-    raw = csv_coords.read_xy(table, schema)
-    x, y = (raw.y, raw.x) if schema.swapped else (raw.x, raw.y)
-    _reject_coordinates(code, raw, x, y, schema.crs.is_geographic)  # type: ignore[union-attr]
-    if schema.swapped and not detected:
-        report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
-                               "longitudes; they were swapped back")
+    with _worker_pool("csv-load") as pool:
+        # Dates need nothing but the table: they are read on a worker from the start, beside the
+        # coordinate checks here and then the projection, the attribute table and the id check.
+        # Rows rejected later were projected and copied for nothing, which costs less than
+        # waiting for the checks first.
+        dates = pool.submit(_dates, table, schema) if schema.date is not None else None
+        raw = csv_coords.read_xy(table, schema)
+        x, y = (raw.y, raw.x) if schema.swapped else (raw.x, raw.y)
+        _reject_coordinates(code, raw, x, y, schema.crs.is_geographic)  # type: ignore[union-attr]
+        if schema.swapped and not detected:
+            report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
+                                   "longitudes; they were swapped back")
+        live = code == 0
+        sample = centroid_sample(n)
+        sample_xy = (x[sample].copy(), y[sample].copy()) if working_crs is None else None  # x, y get projected
+        with ProjectionJob(x, y, live, schema.crs, working_crs) as projection:
+            attributes = pool.submit(_attributes, table, schema, live)
+            checkpoint(progress, cancelled, 0.58, "checking ids")
+            ids = table.column(schema.incident_id) if schema.incident_id else None
+            repeated = _repeated_ids(ids, live) if ids is not None else None
 
-    # The projection, the attribute table and the id check (of the rows with usable coordinates)
-    # run on worker threads while this thread reads dates; rows rejected later were projected and
-    # copied for nothing, which costs less than waiting for the checks first.
-    live = code == 0
-    sample = centroid_sample(n)
-    sample_xy = (x[sample].copy(), y[sample].copy()) if working_crs is None else None  # x, y get projected
-    with ProjectionJob(x, y, live, schema.crs, working_crs) as projection, \
-            _worker_pool("csv-load") as pool:  # type: ignore[arg-type]
-        attributes = pool.submit(_attributes, table, schema, live)
-        ids = table.column(schema.incident_id) if schema.incident_id else None
-        repeated = pool.submit(_repeated_ids, ids, live) if ids is not None else None
-        checkpoint(progress, cancelled, 0.58, "reading dates")
-        time = time_end = None
-        if schema.date is not None:
-            time, time_end = _dates(table, schema, reject, report)
+            checkpoint(progress, cancelled, 0.66, "reading dates")
+            time = time_end = None
+            if dates is not None:
+                time, time_end, bad_dates, notes = _result(dates, progress, cancelled, 0.66, "reading dates")
+                report.warnings += notes
+                reject("unparseable_date", bad_dates)
+            if repeated is not None:
+                # An id repeated only on a row rejected for its date is no duplicate: check again
+                # among the rows still live when dates rejected any (rare).
+                reject("duplicate_id", repeated if not (code[live] != 0).any() else _repeated_ids(ids, code == 0))
 
-        checkpoint(progress, cancelled, 0.66, "checking ids")
-        if repeated is not None:
-            # An id repeated only on a row rejected for its date is no duplicate: check again
-            # among the rows still live when dates rejected any (rare; the check ran beside them).
-            dup = repeated.result() if not (code[live] != 0).any() else _repeated_ids(ids, code == 0)
-            reject("duplicate_id", dup)
+            checkpoint(progress, cancelled, 0.72, "building layer")
+            attrs = attributes.result()
+            wx, wy, projected_to = projection.wait(progress, cancelled, span=(0.76, 0.9))
+            if sample_xy is not None and (code[live] != 0).any():
+                # The default CRS was chosen before the dates and ids rejected rows: choose it again
+                # without them, as the kept points decide (a changed zone is rare: re-project then).
+                chosen = _working_crs_of_kept(sample_xy, sample, wx, wy, code == 0, schema.crs, projected_to)  # type: ignore[arg-type]
+                if chosen != projected_to:
+                    wx, wy = (np.array(a, dtype=np.float64) for a in transform_xy(wx, wy, projected_to, chosen))
+                    projected_to = chosen
+            working_crs = projected_to
+            _reject_unprojectable(wx, wy, code, late=bool((code[live] != 0).any()))
+            # The far-outlier test runs beside the table cut; the rare far rows leave both after.
+            far = pool.submit(_far_rows, wx, wy, code, outlier_km)
 
-        checkpoint(progress, cancelled, 0.72, "building layer")
-        attrs = attributes.result()
-        wx, wy, projected_to = projection.wait(progress, cancelled, span=(0.76, 0.9))
-        if sample_xy is not None and (code[live] != 0).any():
-            # The default CRS was chosen before the dates and ids rejected rows: choose it again
-            # without them, as the kept points decide (a changed zone is rare: re-project then).
-            chosen = _working_crs_of_kept(sample_xy, sample, wx, wy, code == 0, schema.crs, projected_to)  # type: ignore[arg-type]
-            if chosen != projected_to:
-                wx, wy = (np.array(a, dtype=np.float64) for a in transform_xy(wx, wy, projected_to, chosen))
-                projected_to = chosen
-        working_crs = projected_to
-        _reject_unprojectable_and_far(wx, wy, code, reject, outlier_km)
-
-        checkpoint(progress, cancelled, 0.92, "building layer")
-        keep = code == 0
-        report_filled = pool.submit(_fill_report, report, table, code, invalid, schema)
-        kept_xy = pool.submit(lambda: (_compact(wx, keep), _compact(wy, keep)))
-        attrs = _final_table(attrs, code, live, keep, time, time_end)
-        kept_x, kept_y = kept_xy.result()
-        report_filled.result()
-    report.detected = describe(schema, working_crs, attrs)
+            checkpoint(progress, cancelled, 0.92, "building layer")
+            keep = code == 0
+            attrs = _final_table(attrs, code, live, keep, time, time_end)
+            far_rows = far.result()
+            if far_rows is not None:
+                attrs = attrs[~far_rows[keep]].reset_index(drop=True)
+                reject("far_outlier", far_rows)
+                keep = code == 0
+            report_filled = pool.submit(_fill_report, report, table, code, invalid, schema)
+            kept_xy = pool.submit(lambda: (_compact(wx, keep), _compact(wy, keep)))
+            report.detected = describe(schema, working_crs, attrs)
+            kept_x, kept_y = kept_xy.result()
+            report_filled.result()
     checkpoint(progress, cancelled, 0.98, "building layer")
     layer = PointLayer(path.stem, kept_x, kept_y, attrs,
                        source=SourceRef(path.resolve(), "csv", options=schema.to_dict()), source_crs=schema.crs)
@@ -216,16 +227,32 @@ def _worker_pool(name: str) -> Iterator[ThreadPoolExecutor]:
     pool.shutdown(wait=True)
 
 
-def _reject_unprojectable_and_far(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, reject, outlier_km: float) -> None:
-    """Reject points the projection could not place and points ``outlier_km`` beyond the robust
-    extent (NaN marks every rejected row in ``wx``/``wy``)."""
-    unusable = ~(np.isfinite(wx) & np.isfinite(wy))
-    reject("out_of_range", unusable)
-    gone = code != 0  # rows the date and id checks rejected were projected all the same
-    wx[gone], wy[gone] = np.nan, np.nan
-    if np.count_nonzero(code == 0) >= 5:
-        box = csv_coords.robust_box(wx, wy)  # rejected rows are NaN, left out
-        reject("far_outlier", csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0) & (code == 0))
+def _reject_unprojectable(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, late: bool) -> None:
+    """Reject points the projection could not place; leave NaN in ``wx``/``wy`` on every rejected
+    row (``late``: rows rejected after the projection started, which it projected all the same)."""
+    usable = np.isfinite(wx)
+    usable &= np.isfinite(wy)
+    failed = ~usable
+    failed &= code == 0  # rows rejected before the projection are NaN already
+    if failed.any():
+        code[failed] = REASON_ORDER.index("out_of_range") + 1
+    if late or failed.any():
+        gone = code != 0
+        wx[gone], wy[gone] = np.nan, np.nan
+
+
+def _far_rows(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, outlier_km: float) -> np.ndarray | None:
+    """Mask of kept points ``outlier_km`` beyond the robust extent of the kept points, or None
+    when there are none (or fewer than 5 points to judge by). Rejected rows are NaN in ``wx``."""
+    kept = code == 0
+    if np.count_nonzero(kept) < 5:
+        return None
+    box = csv_coords.robust_box(wx, wy)  # NaN rows left out
+    far = csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0)
+    if not far.any():
+        return None
+    far &= kept
+    return far if far.any() else None
 
 
 def _final_table(attrs: pd.DataFrame, code: np.ndarray, live: np.ndarray, keep: np.ndarray,
@@ -327,7 +354,19 @@ def _strictly_increasing(values: pa.Array | pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py())
 
 
-def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tuple[np.ndarray, np.ndarray]:
+def _result(future: Future, progress: ProgressFn | None, cancelled: CancelFn | None, fraction: float, stage: str):
+    """The future's result, checking for a cancel while it runs."""
+    while True:
+        try:
+            return future.result(timeout=POLL_SECONDS)
+        except FutureTimeout:
+            checkpoint(progress, cancelled, fraction, stage)
+
+
+def _dates(table: pa.Table, schema: CsvSchema) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(start, window end, rows whose date could not be read, warnings): run on a worker, so it
+    leaves rejecting the rows and reporting to the loader."""
+    warnings: list[str] = []
     start, end, _ = parse_spec(table, schema.date, with_present=False)  # type: ignore[arg-type]
     bad = start.view(np.int64) == NAT_TICKS  # np.isnat, 3x faster
     if schema.date_end is not None:
@@ -337,17 +376,16 @@ def _dates(table: pa.Table, schema: CsvSchema, reject, report: LoadReport) -> tu
         both = ~np.isnat(e) & ~np.isnat(start)
         backwards = both & (e < start)
         if backwards.any():
-            report.warnings.append(f"{int(backwards.sum()):,} rows end before they start; start and end "
+            warnings.append(f"{int(backwards.sum()):,} rows end before they start; start and end "
                                    "were swapped")
             start, e = np.where(backwards, e, start), np.where(backwards, start, e)
         longer = both & (e > np.where(np.isnat(end), start, end))
         end = np.where(longer, e, end)
     if bad.all() and len(bad):
         spec: DateSpec = schema.date  # type: ignore[assignment]
-        report.warnings.append(f"no date in {', '.join(spec.columns)} could be read as {spec.format or spec.kind}; "
-                               "choose the date format in the import dialog")
-    reject("unparseable_date", bad)
-    return start, end
+        warnings.append(f"no date in {', '.join(spec.columns)} could be read as {spec.format or spec.kind}; "
+                        "choose the date format in the import dialog")
+    return start, end, bad, warnings
 
 
 def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
