@@ -216,8 +216,13 @@ def _single_columns(columns: list[str], sample: pd.DataFrame, used: set[str]) ->
         if not dateish and not _share(texts, _DATE_PUNCTUATION) > 0.9:
             continue
         fmts, share, amb = csv_dates.detect_format(nonempty, csv_dates.DATETIME_FORMATS)
-        mfmts, mshare, _ = csv_dates.detect_format(nonempty, csv_dates.MONTH_FORMATS)
-        tfmts, tshare, _ = csv_dates.detect_format(nonempty, csv_dates.TIME_FORMATS)
+        if share == 1.0:
+            # Every value read as a date: a month format cannot read more, and a clock-time
+            # format (no date part) cannot read a value that holds a date, so neither can win.
+            mfmts, mshare, tfmts, tshare = [], 0.0, [], 0.0
+        else:
+            mfmts, mshare, _ = csv_dates.detect_format(nonempty, csv_dates.MONTH_FORMATS)
+            tfmts, tshare, _ = csv_dates.detect_format(nonempty, csv_dates.TIME_FORMATS)
         if tshare >= 0.9 and tshare >= share:
             times[c] = tfmts
         elif mshare >= 0.9 and mshare > share:
