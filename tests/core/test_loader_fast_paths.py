@@ -127,11 +127,16 @@ def test_far_from_box_shortcut_matches_the_distance_rule() -> None:
 def test_sorted_categories_from_codes_match_pandas_reordering() -> None:
     chunks = pa.chunked_array([pa.array(["b", "a", None, "c"]).dictionary_encode(),
                                pa.array(["z", "a", "B"]).dictionary_encode()])
-    got = _sorted_categories(chunks)
+    got = _sorted_categories(chunks, None)
     expected = chunks.to_pandas().astype("category")
     expected = expected.cat.reorder_categories(sorted(expected.cat.categories, key=str))
     assert got.equals(expected)
     assert list(got.cat.categories) == ["B", "a", "b", "c", "z"]
+    keep = np.array([True, False, True, True, False, True, True])
+    kept = _sorted_categories(chunks, keep)
+    assert kept.reset_index(drop=True).equals(expected[keep].reset_index(drop=True))
+    empty = _sorted_categories(pa.chunked_array([], type=pa.dictionary(pa.int32(), pa.string())), None)
+    assert len(empty) == 0
 
 
 def test_an_id_repeated_only_on_a_rejected_row_is_no_duplicate(tmp_path) -> None:
@@ -359,16 +364,21 @@ def test_read_buffer_reads_the_file_in_arrow_buffers(tmp_path) -> None:
 def test_attribute_columns_match_arrow_to_pandas() -> None:
     from hotspot_desktop.core.io.csv_incidents import _column
 
-    keep = pa.array([True, False, True, True, False, True])
+    keep = np.array([True, False, True, True, False, True])
+    mask = pa.array(keep)
     for chunks, dtype in (([[1, 2, 3], [4, 5, 6]], pa.int64()), ([[1.5, 2.0], [3.0, 4.0, 5.0, 6.0]], pa.float64()),
-                          ([[1, None, 3], [4, 5, 6]], pa.int64()), ([[1, 2, 3, 4, 5, 6]], pa.int32())):
+                          ([[1, None, 3], [4, 5, 6]], pa.int64()), ([[1, 2, 3, 4, 5, 6]], pa.int32()),
+                          ([["a", "b", "a"], ["a", "b", "b"]], pa.string()), ([[True, False, True], [None, True, False]],
+                                                                             pa.bool_())):
         values = pa.chunked_array(chunks, type=dtype)
-        for mask in (None, keep):
-            expected = (values if mask is None else values.filter(mask)).to_pandas()
-            got = _column(values, mask)
+        for rows, arrow_rows in ((None, None), (keep, mask)):
+            expected = (values if arrow_rows is None else values.filter(arrow_rows)).to_pandas()
+            got = _column(values, rows, arrow_rows)
+            if dtype == pa.string():
+                expected = expected.astype("category")
             pd.testing.assert_series_equal(got.reset_index(drop=True), expected.reset_index(drop=True))
     offences = pa.chunked_array([["THEFT", "ARSON", None], ["THEFT", "BATTERY", "ARSON"]]).dictionary_encode()
-    cat = _column(offences, keep, category=True)
+    cat = _column(offences, keep, mask, category=True)
     assert list(cat.cat.categories) == ["ARSON", "BATTERY", "THEFT"]
     assert cat.astype(object).where(cat.notna(), None).tolist() == ["THEFT", None, "THEFT", "ARSON"]
     cat.iloc[0] = "ARSON"  # the codes are writable

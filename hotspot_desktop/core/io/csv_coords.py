@@ -38,13 +38,13 @@ def numbers(values: pa.Array | pa.ChunkedArray, decimal: str = ".") -> tuple[np.
     The values array is always a new, writable array (the loader projects it in place).
     """
     if pa.types.is_floating(values.type) or pa.types.is_integer(values.type):
-        # Missing values become NaN; the chunks are joined into one array from Arrow's pool
-        # (see pooled_arrays: no fresh pages to map).
-        filled = pc.fill_null(pc.cast(values, pa.float64()), np.nan)
-        chunks = filled.chunks if isinstance(filled, pa.ChunkedArray) else [filled]
+        # The chunks go straight into one array from Arrow's pool (see pooled_arrays), missing
+        # values as NaN; a filled copy of the whole column first would be fresh memory again.
+        values = pc.cast(values, pa.float64())
+        chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
         out = pooled_arrays.empty(len(values), np.float64)
         if chunks:
-            np.concatenate([chunk.to_numpy() for chunk in chunks], out=out)
+            np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in chunks], out=out)
         return out, np.zeros(len(values), dtype=bool)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()

@@ -388,54 +388,72 @@ def _dates(table: pa.Table, schema: CsvSchema) -> tuple[np.ndarray, np.ndarray, 
     return start, end, bad, warnings
 
 
-def _column(values: pa.ChunkedArray, keep: pa.Array | None, category: bool = False) -> pd.Series:
-    """Arrow column (rows ``keep``) to pandas; repetitive strings become categories to save memory."""
+def _column(values: pa.ChunkedArray, keep: np.ndarray | None, mask: pa.Array | None, category: bool = False
+            ) -> pd.Series:
+    """Arrow column (rows where ``keep``, the same mask as Arrow's ``mask``, or all when None) to
+    pandas; repetitive strings become categories to save memory."""
     if pa.types.is_dictionary(values.type):
         values = values.unify_dictionaries()  # one dictionary for all of the file's blocks
         distinct = len(values.chunk(0).dictionary) if values.num_chunks else 0
         if category or distinct <= CATEGORY_MAX_SHARE * len(values):
-            return _sorted_categories(values if keep is None else values.filter(keep))
+            return _sorted_categories(values, keep)
         values = pc.cast(values, values.type.value_type)  # mostly distinct: plain text is smaller
-        return (values if keep is None else values.filter(keep)).to_pandas()
+        return (values if mask is None else values.filter(mask)).to_pandas()
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         n = len(values)
         encoded = values.combine_chunks().dictionary_encode()  # one hashing pass decides and encodes
         if category or (n and len(encoded.dictionary) <= CATEGORY_MAX_SHARE * n):
             # Filter after encoding: filtering small integer codes is cheaper than strings.
-            return _sorted_categories(encoded if keep is None else encoded.filter(keep))
-    kept = values if keep is None else values.filter(keep)
-    if (pa.types.is_integer(kept.type) or pa.types.is_floating(kept.type)) and not kept.null_count:
-        # Numbers without gaps: copied chunk by chunk into one pooled array (what to_pandas
-        # would give, in memory the system need not map afresh).
-        out = pooled_arrays.empty(len(kept), kept.type.to_pandas_dtype())
-        start = 0
-        for chunk in kept.chunks if isinstance(kept, pa.ChunkedArray) else [kept]:
-            out[start:start + len(chunk)] = chunk.to_numpy(zero_copy_only=False)
-            start += len(chunk)
-        return pd.Series(out)
-    return kept.to_pandas()
+            return _sorted_categories(encoded, keep)
+    if (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)) and not values.null_count:
+        # Numbers without gaps: the kept rows of each chunk go straight into one pooled array
+        # (the values to_pandas would give, without an intermediate filtered copy).
+        return pd.Series(_gather(values, keep, values.type.to_pandas_dtype(), lambda chunk: chunk.to_numpy()))
+    return (values if mask is None else values.filter(mask)).to_pandas()
 
 
-def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray) -> pd.Series:
-    """A pandas categorical with its categories in sorted order (legends and filters list them
-    alphabetically), built from the dictionary codes: only the small dictionary is sorted, and
-    the codes are remapped with one lookup rather than re-coded by pandas."""
+def _gather(values: pa.Array | pa.ChunkedArray, keep: np.ndarray | None, dtype, convert) -> np.ndarray:
+    """``convert(chunk)`` (a numpy array per chunk) of every chunk of ``values``, cut to the rows
+    where ``keep``, joined into one array from Arrow's pool. Chunk-sized temporaries only: a
+    filtered copy of the whole column first would be memory the system maps and clears afresh."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    out = pooled_arrays.empty(len(values) if keep is None else int(np.count_nonzero(keep)), dtype)
+    start = written = 0
+    for chunk in chunks:
+        part, end = convert(chunk), start + len(chunk)
+        if keep is None:
+            out[written:written + len(part)] = part
+            written += len(part)
+        else:
+            rows = keep[start:end]
+            count = int(np.count_nonzero(rows))
+            np.compress(rows, part, out=out[written:written + count])
+            written += count
+        start = end
+    return out
+
+
+def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray, keep: np.ndarray | None) -> pd.Series:
+    """A pandas categorical (rows where ``keep``) with its categories in sorted order (legends and
+    filters list them alphabetically), built from the dictionary codes: only the small dictionary
+    is sorted, and the codes are remapped with one lookup rather than re-coded by pandas."""
     if isinstance(values, pa.ChunkedArray):
-        values = values.unify_dictionaries().combine_chunks() if values.num_chunks else values.combine_chunks()
-    names = values.dictionary.cast(pa.string()).to_pylist()
+        values = values.unify_dictionaries() if values.num_chunks else values.combine_chunks()
+    dictionary = values.chunk(0).dictionary if isinstance(values, pa.ChunkedArray) else values.dictionary
+    names = dictionary.cast(pa.string()).to_pylist()
     order = sorted(range(len(names)), key=lambda i: str(names[i]))
     small = np.int8 if len(names) < 127 else np.int16 if len(names) < 32_767 else np.int32
     rank = np.empty(len(names) + 1, dtype=small)
     rank[order] = np.arange(len(names))
     rank[-1] = -1  # missing values
-    indices = values.indices
-    if indices.null_count:
-        indices = pc.fill_null(indices, len(names))
-    # One lookup, straight to the small type; Arrow's take reads the int32 indices as they are
-    # (numpy's would first widen them to a temporary int64 array, 40 MB at 5 million rows).
-    looked_up = pc.take(pa.array(rank), indices).to_numpy(zero_copy_only=False)
-    codes = pooled_arrays.empty(len(looked_up), rank.dtype)
-    codes[:] = looked_up  # writable, as pandas expects of its codes
+
+    def codes_of(chunk: pa.DictionaryArray) -> np.ndarray:
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, len(names))
+        return rank.take(indices.to_numpy(zero_copy_only=False))  # one lookup, straight to the small type
+
+    codes = _gather(values, keep, rank.dtype, codes_of)
     return pd.Series(pd.Categorical.from_codes(codes, categories=[names[i] for i in order]))
 
 
@@ -448,7 +466,7 @@ def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray) -> pd.Data
         off = table.column(schema.offence)
         if not pa.types.is_dictionary(off.type):
             off = pc.cast(off, pa.string())
-        cols["offence"] = _column(off, mask, category=True)
+        cols["offence"] = _column(off, None if mask is None else keep, mask, category=True)
     if schema.incident_id:
         ids = pc.cast(table.column(schema.incident_id), pa.string())
         cols["incident_id"] = (ids if mask is None else ids.filter(mask)).to_pandas()
@@ -458,7 +476,8 @@ def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray) -> pd.Data
     for name in table.column_names:
         if name in consumed:
             continue
-        cols[f"{name}_src" if name in CANONICAL else name] = _column(table.column(name), mask)
+        cols[f"{name}_src" if name in CANONICAL else name] = _column(table.column(name), None if mask is None else keep,
+                                                                     mask)
     # copy=False: the columns are new arrays of this frame alone; the default would copy them
     # again to consolidate same-typed columns into 2-D blocks.
     return pd.DataFrame({k: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for k, v in cols.items()},
