@@ -54,18 +54,21 @@ def working_crs_for(x: np.ndarray, y: np.ndarray, live: np.ndarray, src: CRS) ->
             or working_crs_for_sample(x, y, live, src) or choose_working_crs([src], None))
 
 
-def _fit_extent(x: np.ndarray, y: np.ndarray, src: CRS, working: CRS) -> FittedTransform | None:
+def _fit_extent(x: np.ndarray, y: np.ndarray, src: CRS, working: CRS) -> tuple[FittedTransform | None, bool]:
     """A polynomial for the points' whole extent, else for their robust extent with a margin
-    (a few stray geocodes far away must not cost the fast path of all the others)."""
+    (a few stray geocodes far away must not cost the fast path of all the others); and whether
+    it covers every point (then no point needs testing for being outside it)."""
     with np.errstate(invalid="ignore"):
         box = (np.nanmin(x, initial=np.inf), np.nanmin(y, initial=np.inf),
                np.nanmax(x, initial=-np.inf), np.nanmax(y, initial=-np.inf))
     fitted = fit(src, working, box)
-    if fitted is None and np.isfinite(box).all():
+    if fitted is not None:
+        return fitted, True
+    if np.isfinite(box).all():
         x0, y0, x1, y1 = robust_box(x, y)
         mx, my = (x1 - x0) * ROBUST_MARGIN, (y1 - y0) * ROBUST_MARGIN
-        fitted = fit(src, working, (x0 - mx, y0 - my, x1 + mx, y1 + my))
-    return fitted
+        return fit(src, working, (x0 - mx, y0 - my, x1 + mx, y1 + my)), False
+    return None, False
 
 
 class ProjectionJob:
@@ -112,10 +115,10 @@ class ProjectionJob:
         y[dead] = np.nan
         if src == working:
             return
-        fitted = _fit_extent(x, y, src, working) if len(x) >= MIN_POINTS_TO_FIT else None
+        fitted, covers_all = _fit_extent(x, y, src, working) if len(x) >= MIN_POINTS_TO_FIT else (None, False)
         fast = None if fitted is not None else approx_pipeline(src, working)
         if fitted is not None:
-            outside = fitted.outside(x, y)
+            outside = None if covers_all else fitted.outside(x, y)
         elif fast is not None:
             pipeline, meridian = fast
             outside = ~near_meridian(x, meridian)
