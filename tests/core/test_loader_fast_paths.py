@@ -382,3 +382,22 @@ def test_attribute_columns_match_arrow_to_pandas() -> None:
     assert list(cat.cat.categories) == ["ARSON", "BATTERY", "THEFT"]
     assert cat.astype(object).where(cat.notna(), None).tolist() == ["THEFT", None, "THEFT", "ARSON"]
     cat.iloc[0] = "ARSON"  # the codes are writable
+
+
+def test_rows_rejected_before_an_exact_proj_projection_do_not_hide_a_far_outlier(tmp_path) -> None:
+    """PROJ turns NaN into infinity for some CRS pairs (British National Grid to UTM): the rows
+    rejected before projecting must stay out of the robust box, or its corner becomes infinite
+    and no far outlier is found (found in review)."""
+    rng = np.random.default_rng(11)
+    n = 3000
+    east = rng.uniform(430_000, 440_000, n).round(1).astype(str)
+    north = rng.uniform(280_000, 290_000, n).round(1).astype(str)
+    east[::20] = ""  # 150 rows without coordinates, rejected before the projection
+    east[10], north[10] = "530000", "480000"  # ~220 km away
+    path = tmp_path / "bng.csv"
+    pd.DataFrame({"easting": east, "northing": north, "date": "2024-03-01 10:00",
+                  "offence": "THEFT"}).to_csv(path, index=False)
+    layer, report = load_incidents_csv(path, crs="EPSG:27700", working_crs=CRS.from_epsg(32630))
+    assert report.rejected_counts() == {"missing_coordinates": 150, "far_outlier": 1}
+    assert report.rejected["far_outlier"].first_rows == [11]
+    assert np.isfinite(layer.x).all() and len(layer.x) == n - 151

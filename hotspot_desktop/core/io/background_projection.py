@@ -96,6 +96,7 @@ class ProjectionJob:
         self.src = src
         self.working = working
         self._far: np.ndarray | None = None
+        self._dead: np.ndarray | None = None
         self._stop = False
         self._chunks_done = 0
         self._workers = max(1, min(4, os.cpu_count() or 1))
@@ -117,6 +118,10 @@ class ProjectionJob:
             return
         fitted, covers_all = _fit_extent(x, y, src, working) if len(x) >= MIN_POINTS_TO_FIT else (None, False)
         fast = None if fitted is not None else approx_pipeline(src, working)
+        if fitted is None and dead.any():
+            # PROJ gives infinity for NaN between some CRSs (British National Grid to UTM):
+            # wait() puts NaN back on the rows not live. The polynomial keeps NaN by itself.
+            self._dead = dead
         if fitted is not None:
             outside = None if covers_all else fitted.outside(x, y)
         elif fast is not None:
@@ -174,6 +179,9 @@ class ProjectionJob:
             exact = Transformer.from_crs(self.src, self.working, always_xy=True)
             self.x[self._far], self.y[self._far] = exact.transform(*self._far_xy)
             self._far = None
+        if self._dead is not None:
+            self.x[self._dead], self.y[self._dead] = np.nan, np.nan
+            self._dead = None
         checkpoint(progress, cancelled, span[1], "projecting")
         return self.x, self.y, self.working  # type: ignore[return-value]
 
