@@ -401,3 +401,21 @@ def test_rows_rejected_before_an_exact_proj_projection_do_not_hide_a_far_outlier
     assert report.rejected_counts() == {"missing_coordinates": 150, "far_outlier": 1}
     assert report.rejected["far_outlier"].first_rows == [11]
     assert np.isfinite(layer.x).all() and len(layer.x) == n - 151
+
+
+def test_wait_for_reports_progress_and_stops_on_cancel_while_a_worker_runs() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hotspot_desktop.core.progress import Cancelled, wait_for
+
+    release = threading.Event()
+    seen: list[float] = []
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(lambda: release.wait(5) and "done")
+        with pytest.raises(Cancelled):
+            wait_for(slow, lambda f, _stage: seen.append(f), lambda: len(seen) >= 2, lambda: 0.25 * (1 + len(seen)),
+                     "waiting")
+        assert seen == [0.25, 0.5]
+        release.set()
+        assert wait_for(slow, None, None, 1.0) == "done"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from itertools import pairwise
 from typing import Self
 
@@ -21,11 +20,10 @@ from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
 from hotspot_desktop.core.io.csv_coords import robust_box
 from hotspot_desktop.core.io.fast_projection import approx_pipeline, near_meridian
 from hotspot_desktop.core.io.fitted_projection import FittedTransform, fit
-from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint, wait_for
 
 TRANSFORM_CHUNKS = 8
 CENTROID_SAMPLE = 20_000
-POLL_SECONDS = 0.05  # how often wait() reports progress and checks for a cancel
 MIN_POINTS_TO_FIT = 50_000  # below this PROJ point by point is about as fast as fitting
 ROBUST_MARGIN = 0.5  # the robust box grows by this share of its size on each side
 
@@ -166,14 +164,8 @@ class ProjectionJob:
     def wait(self, progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
              span: tuple[float, float] = (0.0, 1.0)) -> tuple[np.ndarray, np.ndarray, CRS]:
         """Block until done; returns (x, y, working CRS). Raises ``Cancelled`` (workers stopped)."""
-        while True:
-            done = self._chunks_done / TRANSFORM_CHUNKS
-            checkpoint(progress, cancelled, span[0] + (span[1] - span[0]) * done, "projecting")
-            try:
-                self._driver.result(timeout=POLL_SECONDS)
-                break
-            except FutureTimeout:
-                continue
+        wait_for(self._driver, progress, cancelled,
+                 lambda: span[0] + (span[1] - span[0]) * self._chunks_done / TRANSFORM_CHUNKS, "projecting")
         self._shutdown()
         if self._far is not None:
             exact = Transformer.from_crs(self.src, self.working, always_xy=True)

@@ -89,13 +89,6 @@ def number_share(values: pd.Series | list[str], decimal: str = ".") -> float:
     return float(np.mean(~np.isnan(numbers)))
 
 
-def to_numbers(values: pd.Series, decimal: str = ".") -> np.ndarray:
-    vals = values.astype(str)
-    if decimal == ",":
-        vals = vals.str.replace(",", ".", regex=False)
-    return pd.to_numeric(vals, errors="coerce").to_numpy(dtype=np.float64)
-
-
 def _find(columns: list[str], names: tuple[str, ...], used: set[str] = frozenset()) -> str | None:
     by_norm = {}
     for c in columns:

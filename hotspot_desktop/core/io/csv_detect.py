@@ -73,7 +73,7 @@ def _has_coordinates(sample: pd.DataFrame, coords: csv_columns.CoordinateGuess) 
     columns = [coords.location] if coords.location else [c for c in (coords.x, coords.y) if c]
     if not columns:
         return False
-    return all(any(t.strip() for t in map(str, sample[c].tolist())) for c in columns)
+    return all(csv_columns.nonblank_texts(sample[c]) for c in columns)
 
 
 def detect_csv(path: str | Path, *, sample_rows: int = DETECT_SAMPLE_ROWS, crs: CRS | str | None = None) -> CsvSchema:

@@ -14,8 +14,7 @@ month-only date), so aoristic analyses (Ratcliffe 2002) spread such incidents ov
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -49,7 +48,7 @@ from hotspot_desktop.core.io.csv_sniff import DELIMITER_NAMES, sniff
 from hotspot_desktop.core.io.memory_budget import check_csv_budget
 from hotspot_desktop.core.io.report import LoadError, LoadReport
 from hotspot_desktop.core.model import PointLayer, SourceRef
-from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint, wait_for
 
 __all__ = ["REASON_ORDER", "load_incidents_csv", "preview_rows"]
 
@@ -57,7 +56,6 @@ REASON_ORDER = ("missing_coordinates", "unparseable_number", "out_of_range", "ze
                 "duplicate_id", "far_outlier")
 MALFORMED = "malformed_row"  # wrong number of fields; Arrow skips these while parsing
 CANONICAL = ("time", "time_end", "offence", "incident_id")
-POLL_SECONDS = 0.05  # how often the loader checks for a cancel while it waits for a worker
 CATEGORY_MAX_SHARE = 0.5  # string columns with fewer distinct values than this share become categories
 
 
@@ -98,7 +96,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     code = pooled_arrays.full(n, 0, np.int8)
 
     def reject(reason: str, mask: np.ndarray) -> None:
-        code[mask & (code == 0)] = REASON_ORDER.index(reason) + 1
+        code[mask & (code == 0)] = _reason_code(reason)
 
     with _worker_pool("csv-load") as pool:
         # Dates need nothing but the table: they are read on a worker from the start, beside the
@@ -124,7 +122,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
             checkpoint(progress, cancelled, 0.66, "reading dates")
             time = time_end = None
             if dates is not None:
-                time, time_end, bad_dates, notes = _result(dates, progress, cancelled, 0.66, "reading dates")
+                time, time_end, bad_dates, notes = wait_for(dates, progress, cancelled, 0.66, "reading dates")
                 report.warnings += notes
                 reject("unparseable_date", bad_dates)
             if repeated is not None:
@@ -167,6 +165,11 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     return layer, report
 
 
+def _reason_code(reason: str) -> int:
+    """The value of ``reason`` in the loader's per-row reason codes (0: kept)."""
+    return REASON_ORDER.index(reason) + 1
+
+
 def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, y: np.ndarray,
                         geographic: bool) -> None:
     """Set ``code`` (where still 0) for rows whose coordinates are missing, not numbers, out of
@@ -195,7 +198,7 @@ def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, 
                  "zero_zero": (rx == 0) & (ry == 0)}
     sub = code[rows]
     for reason, failed in tests.items():
-        sub[failed & (sub == 0)] = REASON_ORDER.index(reason) + 1
+        sub[failed & (sub == 0)] = _reason_code(reason)
     code[rows] = sub
 
 
@@ -235,7 +238,7 @@ def _reject_unprojectable(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, late
     failed = ~usable
     failed &= code == 0  # rows rejected before the projection are NaN already
     if failed.any():
-        code[failed] = REASON_ORDER.index("out_of_range") + 1
+        code[failed] = _reason_code("out_of_range")
     if late or failed.any():
         gone = code != 0
         wx[gone], wy[gone] = np.nan, np.nan
@@ -354,15 +357,6 @@ def _strictly_increasing(values: pa.Array | pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.greater(values.slice(1), values.slice(0, len(values) - 1))).as_py())
 
 
-def _result(future: Future, progress: ProgressFn | None, cancelled: CancelFn | None, fraction: float, stage: str):
-    """The future's result, checking for a cancel while it runs."""
-    while True:
-        try:
-            return future.result(timeout=POLL_SECONDS)
-        except FutureTimeout:
-            checkpoint(progress, cancelled, fraction, stage)
-
-
 def _dates(table: pa.Table, schema: CsvSchema) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """(start, window end, rows whose date could not be read, warnings): run on a worker, so it
     leaves rejecting the rows and reporting to the loader."""
@@ -377,7 +371,7 @@ def _dates(table: pa.Table, schema: CsvSchema) -> tuple[np.ndarray, np.ndarray, 
         backwards = both & (e < start)
         if backwards.any():
             warnings.append(f"{int(backwards.sum()):,} rows end before they start; start and end "
-                                   "were swapped")
+                            "were swapped")
             start, e = np.where(backwards, e, start), np.where(backwards, start, e)
         longer = both & (e > np.where(np.isnat(end), start, end))
         end = np.where(longer, e, end)
