@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from pyproj import CRS, Transformer
 
-from hotspot_desktop.core.io import fitted_projection
+from hotspot_desktop.core.io import background_projection
 from hotspot_desktop.core.io.background_projection import (
     MIN_POINTS_TO_FIT,
     ProjectionJob,
@@ -109,12 +109,29 @@ def test_projection_job_falls_back_to_proj_when_no_fit_holds() -> None:
 
 
 def test_projection_job_cancel_stops_the_workers(monkeypatch) -> None:
-    monkeypatch.setattr(fitted_projection, "CHUNK", 1_000)  # slow enough to cancel midway
+    # The driver is held until the job has been told to stop, so the cancel always lands
+    # before the work is done, however fast the machine (a timing-based version was flaky).
+    stopping = threading.Event()
+    real_working_crs_for = background_projection.working_crs_for
+
+    def held_working_crs_for(*args: object) -> CRS:
+        assert stopping.wait(10)
+        return real_working_crs_for(*args)
+
+    real_shutdown = ProjectionJob._shutdown
+
+    def shutdown(self: ProjectionJob) -> None:
+        self._stop = True
+        stopping.set()
+        real_shutdown(self)
+
+    monkeypatch.setattr(background_projection, "working_crs_for", held_working_crs_for)
+    monkeypatch.setattr(ProjectionJob, "_shutdown", shutdown)
     lon, lat = _city(400_000)
-    calls: list[float] = []
     with pytest.raises(Cancelled), ProjectionJob(lon, lat, np.ones(len(lon), dtype=bool), WGS84, None) as job:
-        job.wait(progress=lambda f, s: calls.append(f), cancelled=lambda: bool(calls))
+        job.wait(cancelled=lambda: True)
     assert job._pool is None
+    assert job._chunks_done < background_projection.TRANSFORM_CHUNKS
     assert not [t for t in threading.enumerate() if t.name.startswith("project")]
 
 
