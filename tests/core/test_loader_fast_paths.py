@@ -196,7 +196,7 @@ def test_a_head_without_coordinates_is_read_further(tmp_path) -> None:
 
 def test_mostly_distinct_text_stays_text_and_repetitive_text_becomes_categories(tmp_path) -> None:
     # An address column (every row different) must not become a category of 60,000 names (the
-    # parser dictionary-encodes each ~1 MB block on its own, where every column looks repetitive
+    # parser dictionary-encodes each block on its own, where every column looks repetitive
     # enough); a block column with 3,000 values over 60,000 rows is a category, as is a 5-value one.
     n = 60_000
     rng = np.random.default_rng(4)
@@ -330,15 +330,32 @@ def test_compact_writes_the_kept_rows_over_the_front_of_the_array() -> None:
     from hotspot_desktop.core.io.csv_incidents import COMPACT_CHUNK, _compact
 
     rng = np.random.default_rng(5)
-    for n in (0, 7, COMPACT_CHUNK, 3 * COMPACT_CHUNK + 11):
+    cases = [(n, share) for n in (0, 7, COMPACT_CHUNK, 3 * COMPACT_CHUNK + 11) for share in (0.3, 1e-4)]
+    for n, dropped_share in cases:  # many drops (mask path) and a few (runs copied whole)
         values = rng.normal(size=n)
-        keep = rng.random(n) < 0.7
+        keep = rng.random(n) >= dropped_share
+        if n > 1:
+            keep[[0, n - 1]] = False  # drops at both ends of the array
         expected = values[keep].copy()
         out = _compact(values, keep)
         np.testing.assert_array_equal(out, expected)
         assert n == 0 or np.shares_memory(out, values)
     everything = np.arange(5.0)
     assert _compact(everything, np.ones(5, bool)) is everything
+
+
+def test_copy_kept_into_another_array_with_few_and_many_drops() -> None:
+    from hotspot_desktop.core.io.csv_incidents import RUN_COPY_MAX_DROPS, _copy_kept
+
+    rng = np.random.default_rng(6)
+    src = rng.integers(0, 100, 10_000).astype(np.int16)
+    for drops in (0, 1, RUN_COPY_MAX_DROPS, RUN_COPY_MAX_DROPS + 1, 5_000):
+        keep = np.ones(len(src), bool)
+        keep[rng.choice(len(src), drops, replace=False)] = False
+        out = np.full(len(src), -1, np.int16)
+        assert _copy_kept(src, keep, out) == len(src) - drops
+        np.testing.assert_array_equal(out[:len(src) - drops], src[keep])
+        assert (out[len(src) - drops:] == -1).all()  # nothing written past the kept rows
 
 
 def test_read_buffer_reads_the_file_in_arrow_buffers(tmp_path) -> None:
