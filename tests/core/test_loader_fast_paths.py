@@ -321,7 +321,7 @@ def test_pooled_arrays_are_writable_numpy_arrays_that_outlive_their_maker() -> N
     assert big.flags.writeable and big.dtype == np.dtype("datetime64[ns]") and np.isnat(big).all()
     big[5] = np.datetime64("2020-01-01T00:00", "ns")
     assert big[5] == np.datetime64("2020-01-01", "ns") and isinstance(big.base, (memoryview, pa.Buffer))
-    small = pooled_arrays.empty(10, np.int8)  # below 1 MB: the C allocator's
+    small = pooled_arrays.empty(10, np.int8)  # below 256 KB: the C allocator's
     assert small.base is None and len(small) == 10
     assert len(pooled_arrays.empty(0, np.float64)) == 0
 

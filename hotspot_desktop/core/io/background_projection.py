@@ -17,6 +17,7 @@ import numpy as np
 from pyproj import CRS, Transformer
 
 from hotspot_desktop.core.crs import WGS84, choose_working_crs, transform_xy
+from hotspot_desktop.core.io import pooled_arrays
 from hotspot_desktop.core.io.csv_coords import robust_box
 from hotspot_desktop.core.io.fast_projection import approx_pipeline, near_meridian
 from hotspot_desktop.core.io.fitted_projection import FittedTransform, fit
@@ -109,7 +110,7 @@ class ProjectionJob:
         working = self.working
         # Project every row in place (gathering the live rows first would copy both columns
         # twice to skip the few rejected ones); rejected rows are NaN, which stays NaN.
-        dead = ~live
+        dead = np.logical_not(live, out=pooled_arrays.bools(len(live)))
         x[dead] = np.nan
         y[dead] = np.nan
         if src == working:

@@ -45,7 +45,7 @@ def numbers(values: pa.Array | pa.ChunkedArray, decimal: str = ".") -> tuple[np.
         out = pooled_arrays.empty(len(values), np.float64)
         if chunks:
             np.concatenate([chunk.to_numpy(zero_copy_only=False) for chunk in chunks], out=out)
-        return out, np.zeros(len(values), dtype=bool)
+        return out, pooled_arrays.full(len(values), False, np.bool_)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     present = values.is_valid().to_numpy(zero_copy_only=False)
@@ -88,8 +88,10 @@ def read_xy(table: pa.Table, schema: CsvSchema) -> RawXY:
         return _location(table.column(schema.location), schema.location_format or "wkt")
     x, bad_x = numbers(table.column(schema.x), schema.decimal)
     y, bad_y = numbers(table.column(schema.y), schema.decimal)
-    unparseable = bad_x | bad_y
-    missing = ~unparseable & (np.isnan(x) | np.isnan(y))
+    unparseable = np.logical_or(bad_x, bad_y, out=bad_x)
+    missing = np.isnan(x, out=pooled_arrays.bools(len(x)))
+    missing |= np.isnan(y, out=bad_y)
+    missing &= np.logical_not(unparseable, out=bad_y)  # NaN but not for a bad number: empty
     return RawXY(x, y, missing, unparseable)
 
 
@@ -141,7 +143,8 @@ def robust_box(x: np.ndarray, y: np.ndarray, q: float = 0.01) -> tuple[float, fl
 def _ranks(values: np.ndarray, lo: int, hi: int) -> tuple[float, float]:
     """The values of rank ``lo`` and ``hi`` (0-based, NaN last), partitioning one copy in place
     one rank at a time: numpy partitions at two ranks at once several times slower."""
-    work = np.array(values, dtype=np.float64)  # contiguous copy; the caller's array stays as it is
+    work = pooled_arrays.empty(len(values), np.float64)  # a copy: the caller's array stays as it is
+    work[:] = values
     work.partition(lo)
     low = float(work[lo])
     work[lo:].partition(hi - lo)
@@ -155,7 +158,7 @@ def far_from_box(x: np.ndarray, y: np.ndarray, box: tuple[float, float, float, f
     m = metres / np.sqrt(2.0)
     if (np.nanmin(x, initial=np.inf) >= box[0] - m and np.nanmax(x, initial=-np.inf) <= box[2] + m
             and np.nanmin(y, initial=np.inf) >= box[1] - m and np.nanmax(y, initial=-np.inf) <= box[3] + m):
-        return np.zeros(len(x), dtype=bool)
+        return pooled_arrays.full(len(x), False, np.bool_)
     dx = np.maximum(0.0, np.maximum(box[0] - x, x - box[2]))
     dy = np.maximum(0.0, np.maximum(box[1] - y, y - box[3]))
     return np.hypot(dx, dy) > metres

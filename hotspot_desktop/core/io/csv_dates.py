@@ -166,7 +166,10 @@ def parse_iso_column(values: pa.Array | pa.ChunkedArray, fmt: str) -> np.ndarray
     # the smallest int64, below ``lo``, and stays NaT.
     lo, hi = (np.datetime64(f"{year}-01-01", "ns").astype(np.int64) for year in (YEAR_MIN, YEAR_MAX + 1))
     ticks = out.view(np.int64)
-    ticks[(ticks < lo) | (ticks >= hi)] = NAT_TICKS
+    outside, scratch = pooled_arrays.bools(len(ticks)), pooled_arrays.bools(len(ticks))
+    np.less(ticks, lo, out=outside)
+    outside |= np.greater_equal(ticks, hi, out=scratch)
+    ticks[outside] = NAT_TICKS
     return out
 
 

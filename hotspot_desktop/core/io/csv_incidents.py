@@ -96,7 +96,14 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     code = pooled_arrays.full(n, 0, np.int8)
 
     def reject(reason: str, mask: np.ndarray) -> None:
-        code[mask & (code == 0)] = _reason_code(reason)
+        # Through the few rows of ``mask``: whole-row temporaries would be fresh memory each time.
+        rows = np.flatnonzero(mask)
+        sub = code[rows]
+        sub[sub == 0] = _reason_code(reason)
+        code[rows] = sub
+
+    def rejected_since_live() -> bool:  # rows live for the projection and the table, rejected since
+        return np.count_nonzero(code) > rejected_before
 
     with _worker_pool("csv-load") as pool:
         # Dates need nothing but the table: they are read on a worker from the start, beside the
@@ -110,7 +117,8 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
         if schema.swapped and not detected:
             report.warnings.append(f"the longitude column '{schema.x}' holds latitudes and '{schema.y}' "
                                    "longitudes; they were swapped back")
-        live = code == 0
+        live = np.equal(code, 0, out=pooled_arrays.bools(n))
+        rejected_before = np.count_nonzero(code)
         sample = centroid_sample(n)
         sample_xy = (x[sample].copy(), y[sample].copy()) if working_crs is None else None  # x, y get projected
         with ProjectionJob(x, y, live, schema.crs, working_crs) as projection:
@@ -128,12 +136,12 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
             if repeated is not None:
                 # An id repeated only on a row rejected for its date is no duplicate: check again
                 # among the rows still live when dates rejected any (rare).
-                reject("duplicate_id", repeated if not (code[live] != 0).any() else _repeated_ids(ids, code == 0))
+                reject("duplicate_id", repeated if not rejected_since_live() else _repeated_ids(ids, code == 0))
 
             checkpoint(progress, cancelled, 0.72, "building layer")
             attrs = attributes.result()
             wx, wy, projected_to = projection.wait(progress, cancelled, span=(0.76, 0.9))
-            if sample_xy is not None and (code[live] != 0).any():
+            if sample_xy is not None and rejected_since_live():
                 # The default CRS was chosen before the dates and ids rejected rows: choose it again
                 # without them, as the kept points decide (a changed zone is rare: re-project then).
                 chosen = _working_crs_of_kept(sample_xy, sample, wx, wy, code == 0, schema.crs, projected_to)  # type: ignore[arg-type]
@@ -141,18 +149,18 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
                     wx, wy = (np.array(a, dtype=np.float64) for a in transform_xy(wx, wy, projected_to, chosen))
                     projected_to = chosen
             working_crs = projected_to
-            _reject_unprojectable(wx, wy, code, late=bool((code[live] != 0).any()))
+            _reject_unprojectable(wx, wy, code, late=rejected_since_live())
             # The far-outlier test runs beside the table cut; the rare far rows leave both after.
             far = pool.submit(_far_rows, wx, wy, code, outlier_km)
 
             checkpoint(progress, cancelled, 0.92, "building layer")
-            keep = code == 0
-            attrs = _final_table(attrs, code, live, keep, time, time_end)
+            keep = np.equal(code, 0, out=pooled_arrays.bools(n))
+            attrs = _final_table(attrs, code, live, keep, time, time_end, cut=rejected_since_live())
             far_rows = far.result()
             if far_rows is not None:
                 attrs = attrs[~far_rows[keep]].reset_index(drop=True)
                 reject("far_outlier", far_rows)
-                keep = code == 0
+                np.equal(code, 0, out=keep)
             report_filled = pool.submit(_fill_report, report, table, code, invalid, schema)
             kept_xy = pool.submit(lambda: (_compact(wx, keep), _compact(wy, keep)))
             report.detected = describe(schema, working_crs, attrs)
@@ -179,16 +187,20 @@ def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, 
     which takes a third of the passes over a million rows that testing each reason would.
     """
     # Comparisons only (NaN and infinity fail them): np.abs would take two 8 MB temporaries.
+    # The masks are pooled (see pooled_arrays) and each test writes into the same scratch one.
+    fine, test, other = (pooled_arrays.bools(len(x)) for _ in range(3))
     if geographic:
-        fine = x >= -180
-        fine &= x <= 180
-        fine &= y >= -90
-        fine &= y <= 90
+        np.greater_equal(x, -180, out=fine)
+        fine &= np.less_equal(x, 180, out=test)
+        fine &= np.greater_equal(y, -90, out=test)
+        fine &= np.less_equal(y, 90, out=test)
     else:
-        fine = np.isfinite(x)
-        fine &= np.isfinite(y)
-    fine &= (x != 0) | (y != 0)
-    rows = np.flatnonzero(~fine)
+        np.isfinite(x, out=fine)
+        fine &= np.isfinite(y, out=test)
+    np.not_equal(x, 0, out=test)
+    test |= np.not_equal(y, 0, out=other)
+    fine &= test
+    rows = np.flatnonzero(np.logical_not(fine, out=test))
     if not len(rows):
         return
     rx, ry = x[rows], y[rows]
@@ -233,35 +245,36 @@ def _worker_pool(name: str) -> Iterator[ThreadPoolExecutor]:
 def _reject_unprojectable(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, late: bool) -> None:
     """Reject points the projection could not place; leave NaN in ``wx``/``wy`` on every rejected
     row (``late``: rows rejected after the projection started, which it projected all the same)."""
-    usable = np.isfinite(wx)
-    usable &= np.isfinite(wy)
-    failed = ~usable
-    failed &= code == 0  # rows rejected before the projection are NaN already
+    usable, scratch = pooled_arrays.bools(len(wx)), pooled_arrays.bools(len(wx))
+    np.isfinite(wx, out=usable)
+    usable &= np.isfinite(wy, out=scratch)
+    failed = np.logical_not(usable, out=usable)
+    failed &= np.equal(code, 0, out=scratch)  # rows rejected before the projection are NaN already
     if failed.any():
         code[failed] = _reason_code("out_of_range")
     if late or failed.any():
-        gone = code != 0
+        gone = np.not_equal(code, 0, out=scratch)
         wx[gone], wy[gone] = np.nan, np.nan
 
 
 def _far_rows(wx: np.ndarray, wy: np.ndarray, code: np.ndarray, outlier_km: float) -> np.ndarray | None:
     """Mask of kept points ``outlier_km`` beyond the robust extent of the kept points, or None
     when there are none (or fewer than 5 points to judge by). Rejected rows are NaN in ``wx``."""
-    kept = code == 0
-    if np.count_nonzero(kept) < 5:
+    if len(code) - np.count_nonzero(code) < 5:
         return None
     box = csv_coords.robust_box(wx, wy)  # NaN rows left out
     far = csv_coords.far_from_box(wx, wy, box, outlier_km * 1000.0)
     if not far.any():
         return None
-    far &= kept
+    far &= code == 0
     return far if far.any() else None
 
 
 def _final_table(attrs: pd.DataFrame, code: np.ndarray, live: np.ndarray, keep: np.ndarray,
-                 time: np.ndarray | None, time_end: np.ndarray | None) -> pd.DataFrame:
-    """The attribute table built for the ``live`` rows cut to the ``keep`` rows, times first."""
-    if (code[live] != 0).any():  # rejected after the table was built: drop those rows from it too
+                 time: np.ndarray | None, time_end: np.ndarray | None, cut: bool) -> pd.DataFrame:
+    """The attribute table built for the ``live`` rows cut to the ``keep`` rows, times first
+    (``cut``: some live rows were rejected after the table was built)."""
+    if cut:  # drop the rows rejected since from the table too
         attrs = attrs.take(np.flatnonzero(code[live] == 0)).reset_index(drop=True)
     if time is None:
         return attrs
@@ -356,7 +369,7 @@ def _row_numbers(parsed: np.ndarray, invalid: list, skip_rows: int) -> np.ndarra
 
 def _repeated_ids(ids: pa.ChunkedArray, live: np.ndarray) -> np.ndarray:
     """Rows whose (non-empty) id was already seen on an earlier live row."""
-    dup = np.zeros(len(live), dtype=bool)
+    dup = pooled_arrays.full(len(live), False, np.bool_)
     if _strictly_increasing(ids):
         return dup  # exports sorted by case number: unique on every subset, without hashing
     ids = ids.combine_chunks().filter(pa.array(live))
@@ -388,7 +401,7 @@ def _dates(table: pa.Table, schema: CsvSchema) -> tuple[np.ndarray, np.ndarray, 
     leaves rejecting the rows and reporting to the loader."""
     warnings: list[str] = []
     start, end, _ = parse_spec(table, schema.date, with_present=False)  # type: ignore[arg-type]
-    bad = start.view(np.int64) == NAT_TICKS  # np.isnat, 3x faster
+    bad = np.equal(start.view(np.int64), NAT_TICKS, out=pooled_arrays.bools(len(start)))  # np.isnat, 3x faster
     if schema.date_end is not None:
         e, e_window, e_present = parse_spec(table, schema.date_end)
         bad |= e_present & np.isnat(e)
@@ -428,7 +441,9 @@ def _column(values: pa.ChunkedArray, keep: np.ndarray | None, mask: pa.Array | N
     if (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)) and not values.null_count:
         # Numbers without gaps: the kept rows of each chunk go straight into one pooled array
         # (the values to_pandas would give, without an intermediate filtered copy).
-        return pd.Series(_gather(values, keep, values.type.to_pandas_dtype(), lambda chunk: chunk.to_numpy()))
+        # copy=False: pandas 3 copies an array given to Series by default (8 MB per column).
+        return pd.Series(_gather(values, keep, values.type.to_pandas_dtype(), lambda chunk: chunk.to_numpy()),
+                         copy=False)
     return (values if mask is None else values.filter(mask)).to_pandas()
 
 
@@ -471,7 +486,7 @@ def _sorted_categories(values: pa.DictionaryArray | pa.ChunkedArray, keep: np.nd
         return rank.take(indices.to_numpy(zero_copy_only=False))  # one lookup, straight to the small type
 
     codes = _gather(values, keep, rank.dtype, codes_of)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=[names[i] for i in order]))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=[names[i] for i in order]), copy=False)
 
 
 def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray) -> pd.DataFrame:
@@ -503,7 +518,7 @@ def _attributes(table: pa.Table, schema: CsvSchema, keep: np.ndarray) -> pd.Data
 
 def _fill_report(report: LoadReport, table: pa.Table, code: np.ndarray, invalid: list, schema: CsvSchema) -> None:
     """Counts, first row numbers and the rejected rows themselves (source values) of the report."""
-    rejected = code > 0
+    rejected = np.greater(code, 0, out=pooled_arrays.bools(len(code)))
     bad = np.flatnonzero(rejected)
     report.rows_kept = len(code) - len(bad)
     parts = []

@@ -25,6 +25,8 @@ import numpy as np
 from numpy.polynomial import chebyshev
 from pyproj import CRS, Transformer
 
+from hotspot_desktop.core.io import pooled_arrays
+
 TOLERANCE_M = 1e-4  # largest disagreement with PROJ accepted on the check grid (0.1 mm)
 DEGREES = (4, 5, 6, 7)
 FIT_GRID = 41
@@ -56,9 +58,10 @@ class FittedTransform:
         """
         x0, y0, x1, y1 = self.box
         mid_x, mid_y, scale_x, scale_y = (x0 + x1) / 2, (y0 + y1) / 2, 2 / (x1 - x0), 2 / (y1 - y0)
-        # Four scratch arrays for all chunks: fresh temporaries per operation would be new
-        # memory the system maps page by page, on every chunk.
-        scratch = np.empty((4, min(CHUNK, len(x))))
+        # Four scratch arrays for all chunks, from Arrow's pool: fresh temporaries per operation,
+        # or even per call, would be new memory the system maps page by page.
+        width = min(CHUNK, len(x))
+        scratch = pooled_arrays.empty(4 * width, np.float64).reshape(4, width)
         for a in range(0, len(x), CHUNK):
             b = min(a + CHUNK, len(x))
             u, v, acc, p = (row[: b - a] for row in scratch)
