@@ -17,6 +17,7 @@ import pyarrow.csv as pcsv
 
 from hotspot_desktop.core.io.csv_schema import CsvSchema
 from hotspot_desktop.core.io.report import LoadError
+from hotspot_desktop.core.io.utf8_check import Utf8Check
 from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
 
 POLL_SECONDS = 0.05
@@ -32,14 +33,28 @@ AUTO_DICT_MAX_CARDINALITY = 2_000
 _COLUMN_ERROR = re.compile(r"In CSV column #(\d+)")
 
 
-class _TrackedFile(io.RawIOBase):
-    """Raw binary file that counts bytes read and can be told to fail (to stop Arrow)."""
+class NotUtf8(Exception):
+    """The file being read as UTF-8 is not (raised where Arrow's read returns)."""
 
-    def __init__(self, path: Path) -> None:
+
+class _TrackedFile(io.RawIOBase):
+    """Raw binary file that counts bytes read and can be told to fail (to stop Arrow); with
+    ``check_utf8`` it fails too when the bytes read are not valid UTF-8 (``not_utf8`` says so)."""
+
+    def __init__(self, path: Path, check_utf8: bool = False) -> None:
         super().__init__()
         self._fh = open(path, "rb", buffering=0)  # noqa: SIM115 (closed by close())
         self.bytes_read = 0
         self.abort = False
+        self._utf8 = Utf8Check() if check_utf8 else None
+        self.not_utf8 = False
+
+    def _count(self, block: bytes | memoryview | pa.Buffer, at_end: bool) -> None:
+        """Count the block and check it (``at_end``: it was short, the file ends with it)."""
+        self.bytes_read += len(block)
+        if self._utf8 is not None and not (self._utf8.feed(block) and (not at_end or self._utf8.finish())):
+            self.not_utf8 = True
+            raise OSError("the file is not valid UTF-8")
 
     def readable(self) -> bool:
         return True
@@ -48,7 +63,7 @@ class _TrackedFile(io.RawIOBase):
         if self.abort:
             raise OSError("read cancelled")
         n = self._fh.readinto(buffer) or 0
-        self.bytes_read += n
+        self._count(memoryview(buffer)[:n], at_end=n < len(memoryview(buffer)))
         return n
 
     def read(self, size: int = -1) -> bytes:
@@ -56,7 +71,7 @@ class _TrackedFile(io.RawIOBase):
         if self.abort:
             raise OSError("read cancelled")
         data = self._fh.read(size) if size is not None and size >= 0 else self._fh.readall()
-        self.bytes_read += len(data)
+        self._count(data, at_end=size is None or size < 0 or len(data) < size)
         return data
 
     def read_buffer(self, size: int = -1) -> pa.Buffer | bytes:
@@ -70,8 +85,9 @@ class _TrackedFile(io.RawIOBase):
             raise OSError("read cancelled")
         buffer = pa.allocate_buffer(size)
         n = self._fh.readinto(memoryview(buffer)) or 0
-        self.bytes_read += n
-        return buffer if n == size else buffer.slice(0, n)
+        block = buffer if n == size else buffer.slice(0, n)
+        self._count(block, at_end=n < size)
+        return block
 
     def close(self) -> None:
         self._fh.close()
@@ -125,6 +141,8 @@ def read_table(path: Path, schema: CsvSchema, progress: ProgressFn | None = None
             if not (binary and arrow_encoding(schema.encoding) == "utf8"):
                 return table, invalid
             schema.encoding = "cp1252"
+        except NotUtf8:
+            schema.encoding = "cp1252"  # as below
         except pa.ArrowInvalid as exc:
             if "UTF8" in str(exc) and arrow_encoding(schema.encoding) == "utf8":
                 # The head was valid UTF-8 but a later row is not: a Windows export with a few
@@ -148,6 +166,8 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
         invalid.append(row)
         return "skip"
 
+    # A UTF-8 file is checked as its blocks are read (utf8_check), not field by field by Arrow.
+    utf8 = arrow_encoding(schema.encoding) == "utf8"
     read_opts = pcsv.ReadOptions(encoding=arrow_encoding(schema.encoding), column_names=schema.columns,
                                  skip_rows=schema.skip_rows + 1, block_size=BLOCK_BYTES,
                                  use_threads=threads)
@@ -157,9 +177,10 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
     # which costs nothing in Arrow's parallel parse and becomes pandas categories for free.
     convert_opts = pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
                                        decimal_point=schema.decimal, auto_dict_encode=True,
-                                       auto_dict_max_cardinality=AUTO_DICT_MAX_CARDINALITY)
+                                       auto_dict_max_cardinality=AUTO_DICT_MAX_CARDINALITY,
+                                       check_utf8=not utf8)
     size = max(1, path.stat().st_size)
-    fh = _TrackedFile(path)
+    fh = _TrackedFile(path, check_utf8=utf8)
     result: dict[str, object] = {}
 
     def work() -> None:
@@ -185,6 +206,8 @@ def _read_once(path, schema, types, progress, cancelled, span, threads, multilin
         if not thread.is_alive():
             fh.close()
     if "error" in result:
+        if fh.not_utf8:
+            raise NotUtf8(path.name)
         raise result["error"]  # type: ignore[misc]
     checkpoint(progress, cancelled, span[1], "reading")
     return result["table"], invalid
