@@ -568,7 +568,8 @@ def describe(schema: CsvSchema, working_crs: CRS | None = None, attrs: pd.DataFr
         span = _time_span(attrs["time"].to_numpy())
         if span is not None:
             out["time_span"] = [pd.Timestamp(v).isoformat() for v in span]
-            out["windows"] = int(np.count_nonzero(attrs["time_end"].to_numpy().view(np.int64) != NAT_TICKS))
+            ends = attrs["time_end"].to_numpy().view(np.int64)
+            out["windows"] = int(np.count_nonzero(np.not_equal(ends, NAT_TICKS, out=pooled_arrays.bools(len(ends)))))
     return out
 
 
