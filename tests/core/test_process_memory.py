@@ -6,7 +6,9 @@ import os
 import subprocess
 import sys
 
-PROBE = ("import hotspot_desktop, numpy._core.multiarray as m; "
+PROBE = ("import hotspot_desktop\n"
+         "try:\n    import numpy._core.multiarray as m\n"
+         "except ImportError:\n    import numpy.core.multiarray as m  # numpy 1.x\n"
          "print(m._set_madvise_hugepage(False))")  # returns the value in force before
 
 

@@ -2,9 +2,11 @@
 
 The CSV parser can check every text field it converts (``ConvertOptions.check_utf8``), one
 field at a time: 8% of the parse of a million rows. Checking the file's blocks as they are read
-gives the same answer at a third of the cost: the delimiters, quotes and line ends that cut the
-file into fields are ASCII, which never occurs inside a multi-byte UTF-8 sequence, so the file
-is valid UTF-8 exactly when every field is (the header and title lines included).
+gives the same answer at a third of the cost for every file whose bytes are all valid: the
+delimiters, quotes and line ends that cut the file into fields are ASCII, which never occurs
+inside a multi-byte UTF-8 sequence, so every field of a valid file is valid. A file with an
+invalid byte somewhere is read again with the parser's check (``csv_read.read_table``), since
+the parser never converts some bytes (title lines above the header, rows it skips).
 """
 
 from __future__ import annotations
