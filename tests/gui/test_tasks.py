@@ -108,11 +108,13 @@ def test_failure_shows_error_and_logs(qtbot, win, tmp_path, monkeypatch):
 def test_result_marked_stale_when_input_changes_mid_run(qtbot, win):
     w, ui = win
     pts = w.project.layers[0]
-    task = ui.run(SLOW, {"points": pts, "seconds": 1.0, "output": "Density B"})
+    # Long enough to be still running when the input changes, even on a slow, busy machine.
+    task = ui.run(SLOW, {"points": pts, "seconds": 3.0, "output": "Density B"})
     qtbot.waitUntil(lambda: task.fraction > 0, timeout=5000)
     pts.x[0] += 10.0
     pts.data_changed()
-    with qtbot.waitSignal(ui.runner.finished, timeout=10_000):
+    assert task.state == "running"
+    with qtbot.waitSignal(ui.runner.finished, timeout=20_000):
         pass
     layer = w.project.layers[-1]
     assert layer.name == "Density B" + STALE_SUFFIX
@@ -202,7 +204,7 @@ def test_tables_and_charts_open_in_docks(qtbot, win):
 def test_status_bar_shows_progress_while_running(qtbot, win):
     w, ui = win
     w.show()
-    task = ui.run(SLOW, {"points": w.project.layers[0], "seconds": 2.0, "output": "S"})
+    task = ui.run(SLOW, {"points": w.project.layers[0], "seconds": 30, "output": "S"})  # cancelled below
     qtbot.waitUntil(lambda: ui.status_progress.isVisible() and ui.status_progress.bar.value() > 0, timeout=5000)
     assert "Slow density" in ui.status_progress.label.text()
     ui.status_progress.cancel.click()
