@@ -96,11 +96,7 @@ def load_incidents_csv(path: str | Path, working_crs: CRS | None = None, schema:
     code = pooled_arrays.full(n, 0, np.int8)
 
     def reject(reason: str, mask: np.ndarray) -> None:
-        # Through the few rows of ``mask``: whole-row temporaries would be fresh memory each time.
-        rows = np.flatnonzero(mask)
-        sub = code[rows]
-        sub[sub == 0] = _reason_code(reason)
-        code[rows] = sub
+        _mark(code, np.flatnonzero(mask), reason)
 
     def rejected_since_live() -> bool:  # rows live for the projection and the table, rejected since
         return np.count_nonzero(code) > rejected_before
@@ -178,6 +174,14 @@ def _reason_code(reason: str) -> int:
     return REASON_ORDER.index(reason) + 1
 
 
+def _mark(code: np.ndarray, rows: np.ndarray, reason: str) -> None:
+    """Set ``reason`` on those of ``rows`` not rejected yet (the first reason found stands).
+    Through the few rows only: whole-row temporaries would be fresh memory each time."""
+    sub = code[rows]
+    sub[sub == 0] = _reason_code(reason)
+    code[rows] = sub
+
+
 def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, y: np.ndarray,
                         geographic: bool) -> None:
     """Set ``code`` (where still 0) for rows whose coordinates are missing, not numbers, out of
@@ -208,10 +212,8 @@ def _reject_coordinates(code: np.ndarray, raw: csv_coords.RawXY, x: np.ndarray, 
         tests = {"missing_coordinates": raw.missing[rows], "unparseable_number": raw.unparseable[rows],
                  "out_of_range": ((np.abs(rx) > 180) | (np.abs(ry) > 90)) if geographic else np.zeros(len(rows), bool),
                  "zero_zero": (rx == 0) & (ry == 0)}
-    sub = code[rows]
     for reason, failed in tests.items():
-        sub[failed & (sub == 0)] = _reason_code(reason)
-    code[rows] = sub
+        _mark(code, rows[failed], reason)
 
 
 def _working_crs_of_kept(sample_xy: tuple[np.ndarray, np.ndarray], sample: slice, wx: np.ndarray, wy: np.ndarray,

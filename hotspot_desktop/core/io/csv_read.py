@@ -18,9 +18,8 @@ import pyarrow.csv as pcsv
 from hotspot_desktop.core.io.csv_schema import CsvSchema
 from hotspot_desktop.core.io.report import LoadError
 from hotspot_desktop.core.io.utf8_check import Utf8Check
-from hotspot_desktop.core.progress import CancelFn, ProgressFn, checkpoint
+from hotspot_desktop.core.progress import POLL_SECONDS, CancelFn, ProgressFn, checkpoint
 
-POLL_SECONDS = 0.05
 # Arrow parses the file in blocks of this size, one per core at a time. Each block becomes one
 # chunk of every column, and each later step over the chunks pays per chunk: 2 MB loads a
 # million rows 4% faster than Arrow's 1 MB default (no faster for the parse itself); larger
